@@ -6,8 +6,9 @@ const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
+/** Each command lives in its own module under ./commands and registers itself here. */
 export function buildProgram(): Command {
-  return new Command('cdstream')
+  const program = new Command('cdstream')
     .description(
       'Validate, enrich and aggregate CDEvents/CloudEvents on Kafka into DORA metrics and incidents.',
     )
@@ -18,6 +19,11 @@ export function buildProgram(): Command {
       '\nExit codes: 0 success, 1 failure or invalid input, 2 usage error.\n' +
         'Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, LOG_LEVEL (see README).',
     );
+  // Usage errors exit with 2, so scripts can tell them from invalid input (1).
+  program.exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+  return program;
 }
 
 await buildProgram().parseAsync(process.argv);

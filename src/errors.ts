@@ -1,0 +1,71 @@
+/**
+ * One error type for the whole product, with a closed set of codes. A code is
+ * at once the dead-letter reason (`cdstream-error-code` header), a metric
+ * label and the key of the README's error table, so it never changes meaning.
+ *
+ * Whether a failure is retried (the service it needs is away) or final (the
+ * input is bad and goes to the dead-letter topic) is decided here, once, by
+ * the code.
+ */
+export const ERROR_CODES = {
+  // decoding the Kafka record
+  EMPTY_VALUE: 'the record has no value (tombstone or header-only record)',
+  TOO_LARGE: 'the record value is larger than the configured maximum',
+  DECODE_UTF8: 'the value is not valid UTF-8',
+  DECODE_JSON: 'the value is not valid JSON',
+  DECODE_AVRO: 'the value is not Avro data the schema registry can decode',
+  CE_UNSUPPORTED_CONTENT_TYPE: 'the content type is not one cdstream reads',
+  CE_MISSING_ATTRIBUTE: 'a required CloudEvents attribute is missing',
+  CE_INVALID_ATTRIBUTE: 'a CloudEvents attribute has an invalid value',
+  CE_UNSUPPORTED_SPECVERSION: 'the CloudEvents specversion is not 1.0',
+  // validating the event
+  UNKNOWN_TYPE: 'the event type is not known and the topology dead-letters unknown types',
+  UNSUPPORTED_VERSION: 'the event type is known but not in this version',
+  SCHEMA_VIOLATION: 'the event does not match the schema of its type and version',
+  INVALID_TIMESTAMP: 'a timestamp is not RFC 3339',
+  TYPE_MISMATCH: 'the CloudEvents type and the CDEvent context.type differ',
+  // enrichment
+  PURL_INVALID: 'an artifact id is not a valid package-url',
+  SBOM_MALFORMED: 'a scan report or SBOM cannot be parsed',
+  SBOM_HOSTILE: 'a scan report contains a DOCTYPE, entities or exceeds a size or depth limit',
+  SBOM_UNSUPPORTED_FORMAT: 'a scan report is in a format cdstream does not read',
+  // processing
+  PROCESSING_FAILED: 'a stage threw while processing the record (a bug: please report it)',
+  // services; retried, never dead-lettered
+  REGISTRY_UNAVAILABLE: 'the schema registry cannot be reached',
+  BROKER_UNAVAILABLE: 'the Kafka brokers cannot be reached',
+  // configuration; the worker refuses to start
+  CONFIG_INVALID: 'the configuration or topology is invalid',
+  COPARTITIONING: 'topics that must be co-partitioned have different partition counts',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+const RETRIABLE: ReadonlySet<ErrorCode> = new Set(['REGISTRY_UNAVAILABLE', 'BROKER_UNAVAILABLE']);
+
+export interface CdstreamErrorOptions {
+  /** JSON pointer into the event where the problem is, when there is one */
+  path?: string;
+  cause?: unknown;
+}
+
+export class CdstreamError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: CdstreamErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CdstreamError';
+    this.code = code;
+    this.path = options.path;
+  }
+
+  /** Retriable failures wait for a service; all others are final for the record. */
+  get retriable(): boolean {
+    return RETRIABLE.has(this.code);
+  }
+}
+
+export function isCdstreamError(error: unknown): error is CdstreamError {
+  return error instanceof CdstreamError;
+}
