@@ -1,0 +1,46 @@
+import type { InputRecord, OutputRecord, RecordHeaders } from './record.js';
+
+/** Header names of a dead-letter record (DESIGN.md §3); the contract downstream tools read. */
+export const DEAD_LETTER_HEADERS = {
+  code: 'cdstream-error-code',
+  message: 'cdstream-error',
+  path: 'cdstream-error-path',
+  sourceTopic: 'cdstream-source-topic',
+  sourcePartition: 'cdstream-source-partition',
+  sourceOffset: 'cdstream-source-offset',
+  failedAt: 'cdstream-failed-at',
+} as const;
+
+export interface DeadLetterReason {
+  readonly code: string;
+  readonly message: string;
+  /** JSON pointer into the event, when the failure has a place */
+  readonly path?: string | undefined;
+}
+
+/**
+ * The dead-letter copy of a record: original key, value and headers, plus the
+ * reason and where the record came from.
+ */
+export function deadLetterRecord(
+  record: Omit<InputRecord, 'timestamp'>,
+  reason: DeadLetterReason,
+  failedAt: number,
+): OutputRecord {
+  const headers: RecordHeaders = {
+    ...record.headers,
+    [DEAD_LETTER_HEADERS.code]: reason.code,
+    [DEAD_LETTER_HEADERS.message]: reason.message,
+    [DEAD_LETTER_HEADERS.sourceTopic]: record.topic,
+    [DEAD_LETTER_HEADERS.sourcePartition]: String(record.partition),
+    [DEAD_LETTER_HEADERS.sourceOffset]: record.offset,
+    [DEAD_LETTER_HEADERS.failedAt]: new Date(failedAt).toISOString(),
+  };
+  if (reason.path !== undefined) headers[DEAD_LETTER_HEADERS.path] = reason.path;
+  return {
+    key: record.key,
+    value: record.value,
+    headers,
+    timestamp: record.recordTimestamp,
+  };
+}

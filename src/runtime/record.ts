@@ -1,0 +1,38 @@
+/** Header values as the runtime hands them to stages: bytes, or text where the producer wrote text. */
+export type HeaderValue = Buffer | string;
+export type RecordHeaders = Record<string, HeaderValue | undefined>;
+
+/** A record read from an input topic, as a stage receives it. */
+export interface InputRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: RecordHeaders;
+  /** the Kafka record timestamp, epoch ms */
+  readonly recordTimestamp: number;
+  /** event time, epoch ms: the stage's extractor, else the record timestamp */
+  readonly timestamp: number;
+}
+
+/** A record a stage forwards to one of its named outputs. */
+export interface OutputRecord {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly headers?: RecordHeaders;
+  /** written as the Kafka record timestamp; defaults to the input's event time */
+  readonly timestamp?: number;
+  /** a fixed partition; by default the producer partitions by key */
+  readonly partition?: number;
+}
+
+/** An output record bound to its topic, ready to be produced. */
+export interface ProducedRecord extends OutputRecord {
+  readonly topic: string;
+}
+
+export function headerText(headers: RecordHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return value === undefined ? undefined : value.toString();
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { CdstreamError } from '../../../src/errors.js';
+import { DEAD_LETTER_HEADERS } from '../../../src/runtime/dead-letter.js';
+import { partitionForKey, murmur2 } from '../../../src/runtime/partitioner.js';
+import { TopologyTestDriver } from '../../../src/runtime/test-driver.js';
+import type { Topology } from '../../../src/runtime/topology.js';
+
+function failingTopology(fail: (value: string) => Error | undefined): Topology {
+  return {
+    applicationId: 'errors',
+    stages: [
+      {
+        name: 'parse',
+        inputs: ['in'],
+        outputs: { ok: { topic: 'out' } },
+        deadLetterTopic: 'dlq',
+        processor: () => ({
+          process(record, context) {
+            context.forward('ok', { key: record.key, value: 'partial output' });
+            const error = fail(String(record.value));
+            if (error) throw error;
+          },
+        }),
+      },
+    ],
+  };
+}
+
+describe('processing failures', () => {
+  it('dead-letters a record whose processor throws, with its original bytes and where it came from', async () => {
+    const driver = new TopologyTestDriver(
+      failingTopology((v) =>
+        v === 'bad'
+          ? new CdstreamError('SCHEMA_VIOLATION', 'id missing', { path: '/context/id' })
+          : undefined,
+      ),
+      { wallClockTime: Date.UTC(2026, 0, 1) },
+    );
+    await driver.pipeInput('in', [
+      { key: 'k', value: 'bad', headers: { ce_type: 'x' }, timestamp: 7 },
+      { key: 'k', value: 'good' },
+    ]);
+    const [dead] = driver.readOutput('dlq');
+    expect(dead?.value?.toString()).toBe('bad');
+    expect(dead?.key?.toString()).toBe('k');
+    expect(dead?.headers).toMatchObject({
+      ce_type: 'x',
+      [DEAD_LETTER_HEADERS.code]: 'SCHEMA_VIOLATION',
+      [DEAD_LETTER_HEADERS.message]: 'id missing',
+      [DEAD_LETTER_HEADERS.path]: '/context/id',
+      [DEAD_LETTER_HEADERS.sourceTopic]: 'in',
+      [DEAD_LETTER_HEADERS.sourcePartition]: '0',
+      [DEAD_LETTER_HEADERS.sourceOffset]: '0',
+      [DEAD_LETTER_HEADERS.failedAt]: '2026-01-01T00:00:00.000Z',
+    });
+    // the failed record's partial output is discarded; the good record's is kept
+    expect(driver.readOutput('out')).toHaveLength(1);
+  });
+
+  it('labels unexpected exceptions PROCESSING_FAILED', async () => {
+    const driver = new TopologyTestDriver(failingTopology(() => new TypeError('boom')));
+    await driver.pipeInput('in', [{ value: 'anything' }]);
+    expect(driver.readOutput('dlq')[0]?.headers[DEAD_LETTER_HEADERS.code]).toBe(
+      'PROCESSING_FAILED',
+    );
+  });
+
+  it('never dead-letters a retriable failure: the caller must retry the record', async () => {
+    const driver = new TopologyTestDriver(
+      failingTopology(() => new CdstreamError('REGISTRY_UNAVAILABLE', 'registry down')),
+    );
+    await expect(driver.pipeInput('in', [{ value: 'avro' }])).rejects.toThrow('registry down');
+    expect(driver.readOutput('dlq')).toEqual([]);
+  });
+});
+
+describe('partitioner', () => {
+  it('matches the Java client and kafkajs default partitioner', async () => {
+    // kafkajs' own murmur2 is the oracle
+    const oracle = (await import(
+      // @ts-expect-error internal module without types
+      'kafkajs/src/producer/partitioners/default/murmur2.js'
+    )) as { default: (key: Buffer) => number };
+    for (const key of [
+      '',
+      'a',
+      'ab',
+      'abc',
+      'abcd',
+      'service-42',
+      'pkg:oci/app@sha256:ABC',
+      'é漢字',
+    ]) {
+      expect(murmur2(Buffer.from(key))).toBe(oracle.default(Buffer.from(key)));
+    }
+    expect(partitionForKey('checkout', 12)).toBeGreaterThanOrEqual(0);
+    expect(partitionForKey('checkout', 12)).toBeLessThan(12);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  windowedCountTopology,
+  type WindowCount,
+} from '../../../src/runtime/reference/windowed-count.js';
+import { TopologyTestDriver, type DriverRecord } from '../../../src/runtime/test-driver.js';
+
+const MINUTE = 60_000;
+const topology = (options: { graceMs?: number; idleTimeoutMs?: number } = {}) =>
+  windowedCountTopology({
+    applicationId: 'test',
+    inputTopic: 'in',
+    outputTopic: 'counts',
+    lateTopic: 'late',
+    deadLetterTopic: 'dlq',
+    windowSizeMs: MINUTE,
+    graceMs: options.graceMs ?? 0,
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+  });
+
+const counts = (records: DriverRecord[]): WindowCount[] =>
+  records.map((r) => JSON.parse(String(r.value)) as WindowCount);
+
+const at = (key: string, timestamp: number) => ({ key, value: 'x', timestamp });
+
+describe('windowed count on the in-memory driver', () => {
+  it('emits each window once, when the watermark passes its end', async () => {
+    const driver = new TopologyTestDriver(topology());
+    await driver.pipeInput('in', [at('a', 0), at('a', 59_999), at('b', 30_000)]);
+    expect(driver.readOutput('counts')).toEqual([]);
+
+    await driver.pipeInput('in', [at('a', MINUTE)]); // stream time reaches the end of [0, 60s)
+    expect(counts(driver.readOutput('counts'))).toEqual([
+      { key: 'a', start: 0, end: MINUTE, count: 2 },
+      { key: 'b', start: 0, end: MINUTE, count: 1 },
+    ]);
+    await driver.pipeInput('in', [at('c', 2 * MINUTE + 1)]);
+    expect(counts(driver.readOutput('counts'))).toEqual([
+      { key: 'a', start: MINUTE, end: 2 * MINUTE, count: 1 },
+    ]);
+  });
+
+  it('accepts out-of-order records within the grace period and sends later ones to the late topic', async () => {
+    const driver = new TopologyTestDriver(topology({ graceMs: 10_000 }));
+    await driver.pipeInput('in', [at('a', 50_000), at('a', MINUTE + 5_000)]);
+    await driver.pipeInput('in', [at('a', 55_000)]); // window [0,60s) still open: watermark 55s
+    expect(driver.readOutput('late')).toEqual([]);
+
+    await driver.pipeInput('in', [at('a', MINUTE + 10_000)]); // watermark 60s closes [0,60s)
+    expect(counts(driver.readOutput('counts'))).toEqual([
+      { key: 'a', start: 0, end: MINUTE, count: 2 },
+    ]);
+    await driver.pipeInput('in', [at('a', 59_000)]);
+    const late = driver.readOutput('late');
+    expect(late).toHaveLength(1);
+    expect(late[0]?.headers['cdstream-late-window-end']).toBe(String(MINUTE));
+    expect(driver.readOutput('counts')).toEqual([]);
+  });
+
+  it('closes windows of an idle task by wall-clock time after the idle timeout', async () => {
+    const driver = new TopologyTestDriver(topology({ idleTimeoutMs: 5 * MINUTE }));
+    await driver.pipeInput('in', [at('a', 10_000)]);
+    await driver.advanceWallClockTime(4 * MINUTE);
+    expect(driver.readOutput('counts')).toEqual([]);
+    await driver.advanceWallClockTime(MINUTE);
+    expect(counts(driver.readOutput('counts'))).toEqual([
+      { key: 'a', start: 0, end: MINUTE, count: 1 },
+    ]);
+  });
+
+  it('restores open windows and stream time after a restart, so results do not change', async () => {
+    const driver = new TopologyTestDriver(topology(), { partitions: 3 });
+    await driver.pipeInput('in', [at('a', 1_000), at('b', 2_000), at('a', 3_000)]);
+    driver.restart();
+    await driver.pipeInput('in', [
+      at('a', 4_000),
+      at('b', MINUTE),
+      at('a', MINUTE),
+      at('c', MINUTE),
+    ]);
+    const emitted = counts(driver.readOutput('counts')).sort((x, y) => x.key.localeCompare(y.key));
+    expect(emitted).toEqual([
+      { key: 'a', start: 0, end: MINUTE, count: 3 },
+      { key: 'b', start: 0, end: MINUTE, count: 1 },
+    ]);
+
+    // a record for a window closed before the restart is still late afterwards
+    driver.restart();
+    await driver.pipeInput('in', [at('a', 5_000)]);
+    expect(driver.readOutput('late')).toHaveLength(1);
+  });
+
+  it('deletes emitted windows from the store and its changelog', async () => {
+    const driver = new TopologyTestDriver(topology());
+    await driver.pipeInput('in', [at('a', 0), at('a', MINUTE)]);
+    expect(driver.task('count').storeSizes()['windowed-counts']).toBe(1);
+    const changelog = driver.allRecords('test-windowed-counts-changelog');
+    expect(changelog.at(-1)?.value).toBeNull(); // tombstone for the emitted window [0,60s)
+    expect(changelog.at(-1)?.key?.toString()).toBe(JSON.stringify([0, 'a']));
+  });
+});
