@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { purlCommand } from './commands/purl.js';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : 2);
   });
+  program.addCommand(purlCommand().copyInheritedSettings(program));
   return program;
 }
 
