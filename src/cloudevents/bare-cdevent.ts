@@ -1,0 +1,49 @@
+import { CdstreamError } from '../errors.js';
+import { isPlainObject } from './structured-mode.js';
+import type { DecodedEvent } from './types.js';
+
+/** A CDEvent sent as is, without a CloudEvents envelope: `{ context, subject, … }`. */
+export function isBareCDEvent(value: unknown): value is Record<string, unknown> {
+  return (
+    isPlainObject(value) &&
+    value.specversion === undefined &&
+    isPlainObject(value.context) &&
+    value.subject !== undefined
+  );
+}
+
+/**
+ * Wraps a bare CDEvent into the CloudEvent its producer would have sent: the
+ * identity and time come from the context, the whole CDEvent is the data.
+ */
+export function decodeBareCDEvent(
+  cdevent: Record<string, unknown>,
+  encoding: DecodedEvent['encoding'],
+  pathPrefix = '',
+): DecodedEvent {
+  const context = cdevent.context as Record<string, unknown>;
+  const field = (name: string): string => {
+    const value = context[name];
+    if (typeof value === 'string' && value !== '') return value;
+    throw new CdstreamError(
+      value === undefined ? 'CE_MISSING_ATTRIBUTE' : 'CE_INVALID_ATTRIBUTE',
+      `a CDEvent without a CloudEvents envelope needs a non-empty context.${name}`,
+      { path: `${pathPrefix}/context/${name}` },
+    );
+  };
+  const timestamp = context.timestamp;
+  return {
+    attributes: {
+      specversion: '1.0',
+      id: field('id'),
+      source: field('source'),
+      type: field('type'),
+      ...(typeof timestamp === 'string' ? { time: timestamp } : {}),
+      datacontenttype: 'application/json',
+    },
+    extensions: {},
+    data: cdevent,
+    mode: 'bare-cdevent',
+    encoding,
+  };
+}

@@ -1,0 +1,49 @@
+import type { CdstreamError } from '../errors.js';
+
+/** A Kafka header value as kafkajs hands it over. */
+export type HeaderValue = Buffer | string | readonly (Buffer | string)[] | undefined;
+export type KafkaHeaders = Readonly<Record<string, HeaderValue>>;
+
+/** The parts of a Kafka record that decoding reads. */
+export interface KafkaRecordInput {
+  key?: Buffer | string | null;
+  value: Buffer | null;
+  headers?: KafkaHeaders;
+}
+
+export type ExtensionValue = string | number | boolean;
+
+/** The context attributes of a CloudEvents 1.0 event (extensions apart). */
+export interface CloudEventAttributes {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  time?: string;
+  datacontenttype?: string;
+  dataschema?: string;
+  subject?: string;
+}
+
+/** How the event arrived: binary (ce_* headers), structured, one of a batch, or a bare CDEvent. */
+export type ContentMode = 'binary' | 'structured' | 'batch' | 'bare-cdevent';
+
+export interface DecodedEvent {
+  attributes: CloudEventAttributes;
+  extensions: Readonly<Record<string, ExtensionValue>>;
+  /** parsed JSON for JSON content, a string for text/XML, bytes otherwise, undefined when absent */
+  data: unknown;
+  mode: ContentMode;
+  /** Avro when the value came through the schema registry */
+  encoding: 'json' | 'avro';
+}
+
+/** One decoded event, or why it could not be decoded. `index` is the position inside a batch. */
+export type DecodeResult =
+  | { ok: true; event: DecodedEvent; index?: number }
+  | { ok: false; error: CdstreamError; index?: number };
+
+/** The schema-registry Avro decoder (Confluent wire format), injected so decoding stays pure. */
+export interface AvroDecoder {
+  decode(buffer: Buffer): Promise<unknown>;
+}
