@@ -57,9 +57,11 @@ export function artifactKeyOf(purlOrImageRef: string): ArtifactKeyResult {
       purl: result.canonical,
     };
   }
-  const digest =
-    bareSha256(input) ?? (input.includes('/') ? undefined : normaliseDigest(input, true));
-  if (digest !== undefined) return { ok: true, key: digest, digestKnown: true, purl: null };
+  if (/^sha(256|512):/i.test(input) || /^[0-9a-f]{64}$/i.test(input)) {
+    const digest = bareSha256(input) ?? normaliseDigest(input, true);
+    if (digest === undefined) return { ok: false, reason: `"${input}" is not a complete digest` };
+    return { ok: true, key: digest, digestKnown: true, purl: null };
+  }
   const image = imageRefToPurl(input);
   if (!image.ok) return image;
   return { ok: true, key: image.key, digestKnown: image.digestKnown, purl: image.purl };
