@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   SCHEMA_VIOLATION: 'the event does not match the schema of its type and version',
   INVALID_TIMESTAMP: 'a timestamp is not RFC 3339',
   TYPE_MISMATCH: 'the CloudEvents type and the CDEvent context.type differ',
+  CE_CONTEXT_MISMATCH:
+    'a CloudEvents id, source or time differs from the CDEvent context (a warning; the context wins)',
   // enrichment
   PURL_INVALID: 'an artifact id is not a valid package-url',
   SBOM_MALFORMED: 'a scan report or SBOM cannot be parsed',

@@ -43,6 +43,7 @@ export function decodeBareCDEvent(
     },
     extensions: {},
     data: cdevent,
+    dataPath: pathPrefix,
     mode: 'bare-cdevent',
     encoding,
   };

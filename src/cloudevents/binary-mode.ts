@@ -31,6 +31,7 @@ export function decodeBinaryMode(
     attributes,
     extensions,
     data: binaryData(value, attributes.datacontenttype, maxDepth),
+    dataPath: '',
     mode: 'binary',
     encoding: 'json',
   };

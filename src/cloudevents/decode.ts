@@ -141,7 +141,16 @@ async function decodeAvroRecord(
     const decoded = withoutNulls(await decodeAvro(options.avro, value));
     if (isBinaryMode(headers)) {
       const { attributes, extensions } = parseAttributes(binaryModeAttributes(headers));
-      return [success({ attributes, extensions, data: decoded, mode: 'binary', encoding: 'avro' })];
+      return [
+        success({
+          attributes,
+          extensions,
+          data: decoded,
+          dataPath: '',
+          mode: 'binary',
+          encoding: 'avro',
+        }),
+      ];
     }
     return [success(decodeUnframedJson(decoded, 'avro'))];
   } catch (error) {

@@ -27,7 +27,14 @@ export function decodeStructuredEvent(
     );
   }
   const { attributes, extensions } = parseAttributes(value, pathPrefix);
-  return { attributes, extensions, data: structuredData(value, pathPrefix), mode, encoding };
+  return {
+    attributes,
+    extensions,
+    data: structuredData(value, pathPrefix),
+    dataPath: `${pathPrefix}/data`,
+    mode,
+    encoding,
+  };
 }
 
 function structuredData(event: Record<string, unknown>, pathPrefix: string): unknown {

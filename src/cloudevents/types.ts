@@ -33,6 +33,8 @@ export interface DecodedEvent {
   extensions: Readonly<Record<string, ExtensionValue>>;
   /** parsed JSON for JSON content, a string for text/XML, bytes otherwise, undefined when absent */
   data: unknown;
+  /** JSON pointer of `data` inside the record value: '' (binary, bare CDEvent), '/data', '/3/data' */
+  dataPath: string;
   mode: ContentMode;
   /** Avro when the value came through the schema registry */
   encoding: 'json' | 'avro';
