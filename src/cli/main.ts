@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { purlCommand } from './commands/purl.js';
+import { validateCommand } from './commands/validate.js';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     process.exit(error.exitCode === 0 ? 0 : 2);
   });
   program.addCommand(purlCommand().copyInheritedSettings(program));
+  program.addCommand(validateCommand().copyInheritedSettings(program));
   return program;
 }
 
