@@ -25,11 +25,10 @@ export function decodeBareCDEvent(
   const field = (name: string): string => {
     const value = context[name];
     if (typeof value === 'string' && value !== '') return value;
-    throw new CdstreamError(
-      value === undefined ? 'CE_MISSING_ATTRIBUTE' : 'CE_INVALID_ATTRIBUTE',
-      `a CDEvent without a CloudEvents envelope needs a non-empty context.${name}`,
-      { path: `${pathPrefix}/context/${name}` },
-    );
+    // the producer sent a CDEvent, so what is wrong is its context, not an envelope it never had
+    throw new CdstreamError('SCHEMA_VIOLATION', `context.${name} must be a non-empty string`, {
+      path: `${pathPrefix}/context/${name}`,
+    });
   };
   const timestamp = context.timestamp;
   return {
