@@ -100,6 +100,8 @@ function decodeBatch(events: unknown): DecodeResult[] {
       path: '',
     });
   }
+  // every record read must be accounted for, so an empty batch is an error rather than nothing
+  if (events.length === 0) throw new CdstreamError('EMPTY_VALUE', 'the batch holds no events');
   return events.map((event: unknown, index) => {
     try {
       return { ...success(decodeStructuredEvent(event, 'batch', 'json', `/${index}`)), index };
