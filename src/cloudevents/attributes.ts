@@ -20,7 +20,7 @@ const PAYLOAD_MEMBERS = new Set(['data', 'data_base64']);
 /** CloudEvents 1.0: attribute names MUST be lower-case ASCII letters and digits. */
 const EXTENSION_NAME = /^[a-z0-9]+$/;
 /** a URI-reference has no whitespace nor control characters */
-const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f]+$/;
+const URI_REFERENCE = /^[^\s\p{Cc}]+$/u;
 
 export interface ParsedAttributes {
   attributes: CloudEventAttributes;

@@ -98,10 +98,8 @@ export function casesOf(
     ? Object.entries(lookup.definition.content).filter(([, type]) => type.endsWith('!'))
     : [];
   for (const [field] of required) {
-    mutant(
-      `without required content.${field}`,
-      'SCHEMA_VIOLATION',
-      (event) => delete content(event)[field],
+    mutant(`without required content.${field}`, 'SCHEMA_VIOLATION', (event) =>
+      Reflect.deleteProperty(content(event), field),
     );
   }
   cases.push({

@@ -54,7 +54,7 @@ export function loadVocabulary(url: URL = DEFAULT_VOCABULARY_URL): Vocabulary {
   const events = new Map<string, Map<string, EventDefinition>>();
   const versionsOf = (type: string): Map<string, EventDefinition> => {
     let versions = events.get(type);
-    if (versions === undefined) events.set(type, (versions = new Map()));
+    if (versions === undefined) events.set(type, (versions = new Map<string, EventDefinition>()));
     return versions;
   };
 

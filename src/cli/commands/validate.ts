@@ -130,7 +130,7 @@ async function validateEvent(event: FileEvent, validator: EventValidator): Promi
     typeof event.value === 'object' && event.value !== null && 'specversion' in event.value;
   const results = await ingestRecord(
     {
-      value: Buffer.from(JSON.stringify(event.value) ?? ''),
+      value: Buffer.from(JSON.stringify(event.value)),
       headers: structured ? { 'content-type': 'application/cloudevents+json' } : {},
     },
     validator,

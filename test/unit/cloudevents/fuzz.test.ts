@@ -71,7 +71,7 @@ const mutatedEvent = fc
 
 const value = fc.oneof(
   fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
-  fc.jsonValue().map((json) => Buffer.from(JSON.stringify(json) ?? 'null')),
+  fc.jsonValue().map((json) => Buffer.from(JSON.stringify(json))),
   mutatedEvent.map((event) => Buffer.from(JSON.stringify(event))),
   fc.array(mutatedEvent, { maxLength: 3 }).map((events) => Buffer.from(JSON.stringify(events))),
   fc
@@ -123,7 +123,8 @@ describe('decoding and validating hostile input', () => {
       JSON.stringify({ ...(validEvent as object), customData: 'A'.repeat(1_000_000) }),
     );
     const started = performance.now();
-    decodeRecord({ value: big }, { maxBytes: 2 * 1024 * 1024 });
+    const results = decodeRecord({ value: big }, { maxBytes: 2 * 1024 * 1024 });
     expect(performance.now() - started).toBeLessThan(1000);
+    expect(Array.isArray(results) && results[0]?.ok).toBe(true);
   });
 });

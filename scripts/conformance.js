@@ -1,7 +1,9 @@
 // npm run conformance -- ../shared/cdevents-spec
-// Runs on Node 24's type stripping. The sources import each other as `.js`
-// (what tsc emits), so a resolve hook falls back to the `.ts` beside it.
+// Runs the TypeScript sources on Node 24's type stripping. They import each
+// other as `.js` (what tsc emits), so a resolve hook falls back to the `.ts`
+// file beside a `.js` that does not exist.
 import { registerHooks } from 'node:module';
+import process from 'node:process';
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
@@ -16,8 +18,7 @@ registerHooks({
   },
 });
 
-const { runConformance } =
-  (await import('../src/validation/conformance.js')) as typeof import('../src/validation/conformance.js');
+const { runConformance } = await import('../src/validation/conformance.js');
 
 const specDirectory = process.argv[2];
 if (specDirectory === undefined) {
