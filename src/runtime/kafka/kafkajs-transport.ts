@@ -1,0 +1,366 @@
+/**
+ * The kafkajs implementation of the engine's transport.
+ *
+ * What kafkajs cannot give, and how the stage runner compensates:
+ * - sendOffsets carries no group generation (no EOS v2): zombie fencing comes
+ *   from one transactional id per task, and the runner re-reads the committed
+ *   offset after it has fenced older owners.
+ * - no manual partition assignment: restore uses a throw-away consumer group
+ *   that reads the changelog topics and pauses partitions it does not need.
+ * - eager rebalancing only: every rebalance revokes every partition; the
+ *   sticky co-partitioned assigner keeps tasks where they were when it can.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type KafkaConfig,
+  type Message,
+  type Producer,
+} from 'kafkajs';
+import type { ProducedRecord, RecordHeaders } from '../record.js';
+import type { RawRecord } from '../task.js';
+import {
+  EARLIEST,
+  TaskFencedError,
+  type OffsetCommit,
+  type RestoreRequest,
+  type StageConsumer,
+  type StageConsumerHandlers,
+  type StreamTransport,
+  type TaskProducer,
+  type TopicSpec,
+} from '../transport.js';
+import { coPartitionedAssigner } from './co-partitioned-assigner.js';
+
+const FENCED_ERRORS = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
+
+export interface KafkaTransportOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  /** extra kafkajs settings: ssl, sasl, timeouts */
+  readonly kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
+  readonly sessionTimeoutMs?: number;
+  readonly transactionTimeoutMs?: number;
+}
+
+export class KafkajsTransport implements StreamTransport {
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    this.kafka = new Kafka({
+      logLevel: logLevel.WARN,
+      ...options.kafka,
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+    });
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const admin = await this.connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        })),
+      });
+    } catch (error) {
+      // another worker of the fleet created them first
+      if (!isTopicExistsError(error)) throw error;
+    }
+  }
+
+  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    const admin = await this.connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const wanted = topics.filter((topic) => existing.has(topic));
+    const counts = new Map<string, number>();
+    if (wanted.length === 0) return counts;
+    const metadata = await admin.fetchTopicMetadata({ topics: wanted });
+    for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length);
+    return counts;
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
+    const admin = await this.connectedAdmin();
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const offsets = new Map<number, string>();
+    for (const { partition, offset } of result?.partitions ?? []) {
+      if (offset !== '-1') offsets.set(partition, offset);
+    }
+    return offsets;
+  }
+
+  async createTaskProducer(
+    transactionalId: string,
+    consumerGroupId: string,
+  ): Promise<TaskProducer> {
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.options.transactionTimeoutMs ?? 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    // connect() runs InitProducerId: it bumps the epoch of this transactional
+    // id, which fences any older owner and aborts its open transaction.
+    await producer.connect();
+    return new KafkajsTaskProducer(producer, transactionalId, consumerGroupId);
+  }
+
+  async restore(request: RestoreRequest): Promise<{ records: number }> {
+    const admin = await this.connectedAdmin();
+    const wanted = new Set(request.partitions);
+    const remaining = new Map<string, bigint>(); // `${topic}:${partition}` → last offset to read
+    for (const topic of request.topics) {
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        if (wanted.has(partition) && BigInt(high) > BigInt(low)) {
+          remaining.set(`${topic}:${partition}`, BigInt(high) - 1n);
+        }
+      }
+    }
+    if (remaining.size === 0) return { records: 0 };
+
+    let records = 0;
+    const consumer = this.kafka.consumer({
+      groupId: `${this.options.clientId}-restore-${randomUUID()}`,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const reached = (topic: string, partition: number, lastOffset: string) => {
+          const key = `${topic}:${partition}`;
+          const target = remaining.get(key);
+          if (target !== undefined && BigInt(lastOffset) >= target) remaining.delete(key);
+          if (remaining.size === 0) resolve();
+        };
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          reached(payload.topic, payload.partition, payload.lastOffset);
+        });
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          reject(payload.error);
+        });
+        void consumer
+          .subscribe({ topics: [...request.topics], fromBeginning: true })
+          .then(() =>
+            consumer.run({
+              autoCommit: false,
+              eachBatch: async ({ batch }) => {
+                if (!wanted.has(batch.partition)) {
+                  consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+                  return;
+                }
+                for (const message of batch.messages) {
+                  request.apply(
+                    batch.topic,
+                    batch.partition,
+                    message.key?.toString() ?? '',
+                    message.value,
+                  );
+                  records++;
+                }
+                await Promise.resolve();
+              },
+            }),
+          )
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return { records };
+  }
+
+  async runStageConsumer(
+    groupId: string,
+    topics: readonly string[],
+    handlers: StageConsumerHandlers,
+    options: { partitionsConsumedConcurrently: number },
+  ): Promise<StageConsumer> {
+    let owned: readonly number[] = [];
+    const consumer: Consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      partitionAssigners: [coPartitionedAssigner(() => owned)],
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = new Set<number>();
+      for (const list of Object.values(payload.memberAssignment)) {
+        for (const partition of list) partitions.add(partition);
+      }
+      owned = [...partitions].sort((a, b) => a - b);
+      handlers.onAssigned(owned);
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      handlers.onRebalancing();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) handlers.onCrash(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const records: RawRecord[] = batch.messages.map((message) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: toHeaders(message.headers),
+          recordTimestamp: Number(message.timestamp),
+        }));
+        await handlers.onBatch(batch.topic, batch.partition, records, {
+          heartbeat: () => payload.heartbeat(),
+          isStale: () => payload.isStale(),
+        });
+      },
+    });
+    return {
+      seek: (topic, partition, offset) => {
+        consumer.seek({ topic, partition, offset: offset === EARLIEST ? '-2' : offset });
+      },
+      stop: async () => {
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+}
+
+class KafkajsTaskProducer implements TaskProducer {
+  constructor(
+    private readonly producer: Producer,
+    private readonly transactionalId: string,
+    private readonly consumerGroupId: string,
+  ) {}
+
+  async commitTransaction(
+    records: readonly ProducedRecord[],
+    offsets: readonly OffsetCommit[],
+  ): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      if (records.length > 0) {
+        await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+      }
+      if (offsets.length > 0) {
+        await transaction.sendOffsets({
+          consumerGroupId: this.consumerGroupId,
+          topics: groupOffsets(offsets),
+        });
+      }
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      if (isFencedError(error)) throw new TaskFencedError(this.transactionalId, error);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+function groupByTopic(
+  records: readonly ProducedRecord[],
+): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const record of records) {
+    let messages = byTopic.get(record.topic);
+    if (!messages) {
+      messages = [];
+      byTopic.set(record.topic, messages);
+    }
+    messages.push({
+      key: record.key,
+      value: record.value,
+      headers: fromHeaders(record.headers),
+      ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+      ...(record.partition === undefined ? {} : { partition: record.partition }),
+    });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function groupOffsets(offsets: readonly OffsetCommit[]) {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    const list = byTopic.get(topic) ?? [];
+    list.push({ partition, offset });
+    byTopic.set(topic, list);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function toHeaders(headers: Message['headers']): RecordHeaders {
+  const result: RecordHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    // a repeated header keeps its last value, as most CloudEvents readers do
+    result[name] = Array.isArray(value) ? value[value.length - 1] : value;
+  }
+  return result;
+}
+
+function fromHeaders(headers: RecordHeaders | undefined): Message['headers'] {
+  if (!headers) return undefined;
+  const result: NonNullable<Message['headers']> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
+}
+
+function isFencedError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && FENCED_ERRORS.has(type)) return true;
+    if (e.name === 'KafkaJSNonRetriableError' && /fenced|epoch/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+function isTopicExistsError(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${JSON.stringify(error)}` : String(error);
+  return /TOPIC_ALREADY_EXISTS|already exists/i.test(text);
+}

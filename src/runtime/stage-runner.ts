@@ -1,0 +1,429 @@
+/**
+ * Runs one stage of a topology in this worker: the tasks of the partitions
+ * the consumer group gave it, each committing its outputs, changelog writes
+ * and input offsets in one transaction.
+ *
+ * Order on assignment (as Kafka Streams): create the task's transactional
+ * producer (which fences any older owner and aborts its open transaction),
+ * restore the stores from their changelogs, then read the committed offset,
+ * which no zombie can move any more, and process from there.
+ */
+import { isCdstreamError } from '../errors.js';
+import { Mutex } from './mutex.js';
+import type { RuntimeListener, RuntimeLogger } from './observer.js';
+import { Task, type RawRecord } from './task.js';
+import type { StageDefinition, TopologyNames } from './topology.js';
+import {
+  EARLIEST,
+  TaskFencedError,
+  type BatchContext,
+  type StageConsumer,
+  type StreamTransport,
+  type TaskProducer,
+} from './transport.js';
+
+export interface RunnerSettings {
+  /** commit a task's transaction at least this often while it has work, ms */
+  readonly commitIntervalMs: number;
+  /** ... or after this many records, whichever comes first */
+  readonly commitMaxRecords: number;
+  readonly partitionsConsumedConcurrently: number;
+  /** backoff for retriable failures (registry or broker away), ms */
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+}
+
+export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
+  commitIntervalMs: 100,
+  commitMaxRecords: 1000,
+  partitionsConsumedConcurrently: 4,
+  retryInitialMs: 100,
+  retryMaxMs: 30_000,
+};
+
+type SlotState = 'starting' | 'running' | 'released';
+
+class TaskSlot {
+  state: SlotState = 'starting';
+  producer: TaskProducer | undefined;
+  readonly lock = new Mutex();
+  /**
+   * Next offset to process per input topic. Records below it are already in
+   * the task's state: kafkajs may deliver them again (a rebalance resets its
+   * position to the last commit; a batch fetched before a seek), so they are
+   * dropped here. This is what keeps a retained task from counting twice.
+   */
+  readonly positions = new Map<string, bigint>();
+  lastCommitAt: number;
+  readonly ready: Promise<void>;
+  markReady!: () => void;
+
+  constructor(
+    readonly task: Task,
+    now: number,
+  ) {
+    this.lastCommitAt = now;
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class StageRunner {
+  readonly groupId: string;
+  private readonly slots = new Map<number, TaskSlot>();
+  private consumer: StageConsumer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly stage: StageDefinition,
+    private readonly names: TopologyNames,
+    private readonly transport: StreamTransport,
+    private readonly settings: RunnerSettings,
+    private readonly logger: RuntimeLogger,
+    private readonly listener: RuntimeListener,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.groupId = `${names.topology.applicationId}-${stage.name}`;
+  }
+
+  /** partitions whose tasks are restored and processing */
+  get runningPartitions(): number[] {
+    return [...this.slots].filter(([, slot]) => slot.state === 'running').map(([p]) => p);
+  }
+
+  get assignedPartitions(): number[] {
+    return [...this.slots.keys()];
+  }
+
+  async start(onFatal: (error: Error) => void): Promise<void> {
+    this.consumer = await this.transport.runStageConsumer(
+      this.groupId,
+      this.names.inputTopics(this.stage),
+      {
+        onAssigned: (partitions) => {
+          this.onAssigned(partitions);
+        },
+        onRebalancing: () => {
+          this.commitAll('rebalance');
+        },
+        onBatch: (topic, partition, records, context) =>
+          this.onBatch(topic, partition, records, context),
+        onCrash: onFatal,
+      },
+      { partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently },
+    );
+    this.timer = setInterval(
+      () => {
+        this.tick();
+      },
+      Math.max(10, Math.floor(this.settings.commitIntervalMs / 2)),
+    );
+  }
+
+  /** Commits what is open, closes every task and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.slots.values()].map((slot) => this.release(slot, 'shutdown')));
+    this.slots.clear();
+    await this.consumer?.stop();
+  }
+
+  private transactionalId(partition: number): string {
+    const topic = this.names.inputTopics(this.stage)[0] ?? this.stage.name;
+    return `${this.names.topology.applicationId}-${this.stage.name}-${topic}-${partition}`;
+  }
+
+  private onAssigned(partitions: readonly number[]): void {
+    const assigned = new Set(partitions);
+    for (const [partition, slot] of this.slots) {
+      if (!assigned.has(partition)) {
+        this.slots.delete(partition);
+        void this.release(slot, 'revoked');
+      }
+    }
+    const fresh: number[] = [];
+    for (const partition of partitions) {
+      const retained = this.slots.get(partition);
+      if (retained) {
+        // kafkajs restarts a retained partition from its last commit; the task is further on
+        for (const [topic, position] of retained.positions) {
+          this.consumer?.seek(topic, partition, position.toString());
+        }
+        continue;
+      }
+      const task = new Task(this.stage, partition, { names: this.names, now: this.now });
+      this.slots.set(partition, new TaskSlot(task, this.now()));
+      fresh.push(partition);
+    }
+    this.logger.info(
+      { stage: this.stage.name, assigned: [...assigned], starting: fresh },
+      `stage ${this.stage.name}: assigned partitions [${[...assigned].join(', ')}]`,
+    );
+    if (fresh.length > 0) void this.startTasks(fresh);
+  }
+
+  /** Fences, restores and initialises new tasks, retrying while the broker is away. */
+  private async startTasks(partitions: number[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const slots = partitions
+        .map((p) => this.slots.get(p))
+        .filter((slot): slot is TaskSlot => slot?.state === 'starting');
+      if (slots.length === 0 || this.stopping) return;
+      try {
+        await Promise.all(
+          slots.map(async (slot) => {
+            slot.producer ??= await this.transport.createTaskProducer(
+              this.transactionalId(slot.task.partition),
+              this.groupId,
+            );
+          }),
+        );
+        const started = this.now();
+        const { records } = await this.transport.restore({
+          topics: this.names.changelogTopics(this.stage),
+          partitions: slots.map((slot) => slot.task.partition),
+          apply: (topic, partition, key, value) => {
+            this.slots.get(partition)?.task.restore(topic, { key, value });
+          },
+        });
+        const restoreMs = this.now() - started;
+        await this.rewindToCommitted(slots);
+        for (const slot of slots) {
+          if (slot.state !== 'starting') continue;
+          slot.task.initialize();
+          slot.state = 'running';
+          slot.lastCommitAt = this.now();
+          slot.markReady();
+        }
+        this.listener.restored?.({ stage: this.stage.name, partitions, records, ms: restoreMs });
+        this.logger.info(
+          { stage: this.stage.name, partitions, records, ms: restoreMs },
+          `stage ${this.stage.name}: restored ${records} changelog records for partitions [${partitions.join(', ')}] in ${restoreMs} ms`,
+        );
+        return;
+      } catch (error) {
+        const delay = this.backoff(attempt);
+        this.logger.warn(
+          { stage: this.stage.name, partitions, err: error, attempt, retryInMs: delay },
+          `stage ${this.stage.name}: starting tasks failed, retrying in ${delay} ms: ${describe(error)}`,
+        );
+        await sleep(delay);
+      }
+    }
+  }
+
+  /**
+   * Reads the committed offsets (final now that older owners are fenced) and
+   * moves the consumer there: whatever it fetched meanwhile is re-read.
+   */
+  private async rewindToCommitted(slots: readonly TaskSlot[]): Promise<void> {
+    for (const topic of this.names.inputTopics(this.stage)) {
+      const committed = await this.transport.committedOffsets(this.groupId, topic);
+      for (const slot of slots) {
+        const offset = committed.get(slot.task.partition);
+        if (offset !== undefined) slot.positions.set(topic, BigInt(offset));
+        this.consumer?.seek(topic, slot.task.partition, offset ?? EARLIEST);
+      }
+    }
+  }
+
+  private async onBatch(
+    topic: string,
+    partition: number,
+    records: readonly RawRecord[],
+    context: BatchContext,
+  ): Promise<void> {
+    const slot = this.slots.get(partition);
+    if (!slot || slot.state === 'released') return;
+    if (!(await this.awaitReady(slot, context))) return;
+
+    // a pending seek (the rewind at task start) makes this batch stale: it is fetched again
+    if (context.isStale()) return;
+    const pending = this.unprocessed(slot, topic, records);
+
+    let sinceHeartbeat = 0;
+    for (const record of pending) {
+      if (slot.state !== 'running' || context.isStale()) return;
+      const position = slot.positions.get(topic);
+      if (position !== undefined && BigInt(record.offset) < position) continue;
+      await slot.lock.run(() => this.processWithRetry(slot, record, context));
+      slot.positions.set(topic, BigInt(record.offset) + 1n);
+      if (slot.task.uncommittedCount >= this.settings.commitMaxRecords) await this.commit(slot);
+      if (++sinceHeartbeat >= 200) {
+        sinceHeartbeat = 0;
+        await context.heartbeat();
+      }
+    }
+    if (this.commitDue(slot)) await this.commit(slot);
+  }
+
+  private unprocessed(
+    slot: TaskSlot,
+    topic: string,
+    records: readonly RawRecord[],
+  ): readonly RawRecord[] {
+    const position = slot.positions.get(topic);
+    const first = records[0];
+    if (position === undefined || !first || BigInt(first.offset) >= position) return records;
+    return records.filter((record) => BigInt(record.offset) >= position);
+  }
+
+  private async awaitReady(slot: TaskSlot, context: BatchContext): Promise<boolean> {
+    while (slot.state === 'starting') {
+      await Promise.race([slot.ready, sleep(1000)]);
+      await context.heartbeat();
+    }
+    return slot.state === 'running';
+  }
+
+  private async processWithRetry(
+    slot: TaskSlot,
+    record: RawRecord,
+    context: BatchContext,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await slot.task.process(record);
+        return;
+      } catch (error) {
+        if (!(isCdstreamError(error) && error.retriable) || slot.state !== 'running') throw error;
+        const delay = this.backoff(attempt);
+        this.listener.retrying?.({
+          taskId: slot.task.id,
+          code: error.code,
+          attempt,
+          delayMs: delay,
+        });
+        this.logger.warn(
+          {
+            task: slot.task.id,
+            code: error.code,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            retryInMs: delay,
+          },
+          `task ${slot.task.id}: ${error.message}; retrying record ${record.topic}/${record.partition}@${record.offset} in ${delay} ms`,
+        );
+        await sleep(delay);
+        await context.heartbeat();
+      }
+    }
+  }
+
+  private commitDue(slot: TaskSlot): boolean {
+    return (
+      slot.task.hasUncommittedWork &&
+      (slot.task.uncommittedCount >= this.settings.commitMaxRecords ||
+        this.now() - slot.lastCommitAt >= this.settings.commitIntervalMs)
+    );
+  }
+
+  /** Commits a task's open work; on failure the task is rebuilt from its last commit. */
+  private commit(slot: TaskSlot): Promise<void> {
+    return slot.lock.run(async () => {
+      if (slot.state !== 'running' || !slot.producer || !slot.task.hasUncommittedWork) return;
+      const work = slot.task.takeCommit();
+      const offsets = [...work.offsets].map(([topic, offset]) => ({
+        topic,
+        partition: slot.task.partition,
+        offset,
+      }));
+      const started = this.now();
+      try {
+        await slot.producer.commitTransaction([...work.records, ...work.changelog], offsets);
+        slot.lastCommitAt = this.now();
+        this.listener.committed?.({
+          taskId: slot.task.id,
+          records: work.records.length,
+          changelog: work.changelog.length,
+          ms: slot.lastCommitAt - started,
+        });
+      } catch (error) {
+        this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error) });
+        await this.rollback(slot, error);
+      }
+    });
+  }
+
+  /**
+   * After a failed transaction the task's memory is ahead of Kafka. A fenced
+   * task belongs to someone else now: drop it. Otherwise rebuild it from the
+   * changelog and re-read from the committed offset.
+   */
+  private async rollback(slot: TaskSlot, error: unknown): Promise<void> {
+    const partition = slot.task.partition;
+    slot.state = 'released';
+    slot.task.close();
+    await slot.producer?.close().catch(() => undefined);
+    if (this.slots.get(partition) !== slot) return;
+    this.slots.delete(partition);
+    if (error instanceof TaskFencedError) {
+      this.logger.warn(
+        { task: slot.task.id },
+        `task ${slot.task.id}: fenced by another worker; dropped until the group assigns it again`,
+      );
+      return;
+    }
+    this.logger.warn(
+      { task: slot.task.id, err: error },
+      `task ${slot.task.id}: transaction aborted (${describe(error)}); restoring from the changelog and re-reading from the last commit`,
+    );
+    const task = new Task(this.stage, partition, { names: this.names, now: this.now });
+    this.slots.set(partition, new TaskSlot(task, this.now()));
+    void this.startTasks([partition]);
+  }
+
+  private async release(slot: TaskSlot, reason: string): Promise<void> {
+    if (slot.state === 'running') await this.commit(slot);
+    await slot.lock.run(async () => {
+      slot.state = 'released';
+      slot.task.close();
+      await slot.producer?.close().catch(() => undefined);
+    });
+    this.logger.info({ task: slot.task.id, reason }, `task ${slot.task.id}: closed (${reason})`);
+  }
+
+  private commitAll(reason: string): void {
+    for (const slot of this.slots.values()) {
+      void this.commit(slot).catch((error: unknown) => {
+        this.logger.warn(
+          { task: slot.task.id, err: error },
+          `task ${slot.task.id}: commit on ${reason} failed`,
+        );
+      });
+    }
+  }
+
+  /** Wall-clock duties of every running task: idle advance, punctuation, interval commits. */
+  private tick(): void {
+    for (const slot of this.slots.values()) {
+      if (slot.state !== 'running') continue;
+      void slot.lock
+        .run(() => {
+          if (slot.state === 'running') slot.task.punctuate();
+        })
+        .then(() => (this.commitDue(slot) ? this.commit(slot) : undefined))
+        .catch((error: unknown) => {
+          this.logger.error(
+            { task: slot.task.id, err: error },
+            `task ${slot.task.id}: punctuation failed: ${describe(error)}`,
+          );
+        });
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.settings.retryMaxMs, this.settings.retryInitialMs * 2 ** (attempt - 1));
+  }
+}
+
+function describe(error: unknown): string {
+  if (isCdstreamError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,97 @@
+/**
+ * What the engine needs from a Kafka client. The stage runner holds the
+ * exactly-once logic (fencing order, restore, offset checks, retries) and
+ * talks only to these interfaces, so a second client (for example
+ * @confluentinc/kafka-javascript with EOS v2 and cooperative rebalancing) is
+ * one more implementation of this file, not a new engine.
+ */
+import type { ProducedRecord } from './record.js';
+import type { RawRecord } from './task.js';
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** broker topic configs, e.g. cleanup.policy=compact */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface OffsetCommit {
+  readonly topic: string;
+  readonly partition: number;
+  /** the next offset to read */
+  readonly offset: string;
+}
+
+/** A transactional producer owned by one task; creating it fences older owners of its id. */
+export interface TaskProducer {
+  /** Produces the records and commits the offsets in one transaction; on failure nothing is visible. */
+  commitTransaction(
+    records: readonly ProducedRecord[],
+    offsets: readonly OffsetCommit[],
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BatchContext {
+  /** keeps the group membership alive during long work */
+  heartbeat(): Promise<void>;
+  /** true once a seek is pending for this partition: the rest of the batch is not to be processed */
+  isStale(): boolean;
+}
+
+export interface StageConsumerHandlers {
+  /** the partitions (numbers) assigned after each rebalance; called before the first batch */
+  onAssigned(partitions: readonly number[]): void;
+  /** a rebalance started: finish work while ownership still holds */
+  onRebalancing(): void;
+  onBatch(
+    topic: string,
+    partition: number,
+    records: readonly RawRecord[],
+    context: BatchContext,
+  ): Promise<void>;
+  /** the consumer stopped on an error it will not retry */
+  onCrash(error: Error): void;
+}
+
+/** Seek target (an offset string) for a partition that has no committed offset yet. */
+export const EARLIEST = 'earliest';
+
+export interface StageConsumer {
+  /** moves the consumer's position; takes effect before its next fetch of that partition */
+  seek(topic: string, partition: number, offset: string): void;
+  stop(): Promise<void>;
+}
+
+export interface RestoreRequest {
+  readonly topics: readonly string[];
+  readonly partitions: readonly number[];
+  readonly apply: (topic: string, partition: number, key: string, value: Buffer | null) => void;
+}
+
+export interface StreamTransport {
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /** partition count of each topic that exists */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** committed offsets of a group on a topic; partitions without a commit are absent */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
+  /** a producer whose transactions commit offsets for `consumerGroupId` */
+  createTaskProducer(transactionalId: string, consumerGroupId: string): Promise<TaskProducer>;
+  /** reads the given partitions of the changelogs from the start to their current end */
+  restore(request: RestoreRequest): Promise<{ records: number }>;
+  runStageConsumer(
+    groupId: string,
+    topics: readonly string[],
+    handlers: StageConsumerHandlers,
+    options: { partitionsConsumedConcurrently: number },
+  ): Promise<StageConsumer>;
+  close(): Promise<void>;
+}
+
+/** The producer lost its transactional id to a newer owner: the task is no longer ours. */
+export class TaskFencedError extends Error {
+  constructor(transactionalId: string, cause: unknown) {
+    super(`transactional id ${transactionalId} was fenced by a newer owner`, { cause });
+    this.name = 'TaskFencedError';
+  }
+}

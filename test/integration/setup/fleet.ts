@@ -1,0 +1,81 @@
+/**
+ * Worker processes of the reference topology, for fleet tests: spawn, SIGKILL,
+ * SIGTERM, and wait for what they print.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+
+const WORKER_MAIN = fileURLToPath(
+  new URL('../../../dist/runtime/reference/worker-main.js', import.meta.url),
+);
+
+export interface WorkerProcess {
+  readonly process: ChildProcess;
+  readonly output: string[];
+  /** resolves with the first printed line that matches */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  readonly exited: Promise<number | null>;
+}
+
+export function startReferenceWorker(args: readonly string[]): WorkerProcess {
+  if (!existsSync(WORKER_MAIN)) {
+    throw new Error(`${WORKER_MAIN} is missing: run "npm run build" before the integration tests`);
+  }
+  const child = spawn(process.execPath, [WORKER_MAIN, ...args], {
+    env: { ...process.env, KAFKA_BROKERS: inject('kafkaBrokers').join(','), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const onLine = (line: string) => {
+    output.push(line);
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  };
+  let buffered = '';
+  const onData = (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    lines.forEach(onLine);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    process: child,
+    output,
+    exited,
+    waitForLine(pattern, timeoutMs = 60_000) {
+      const seen = output.find((line) => pattern.test(line));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(
+            new Error(
+              `worker ${child.pid} printed no line matching ${pattern} in ${timeoutMs} ms; last lines:\n${output.slice(-10).join('\n')}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+      });
+    },
+  };
+}
+
+export async function kill(worker: WorkerProcess, signal: NodeJS.Signals): Promise<number | null> {
+  worker.process.kill(signal);
+  return worker.exited;
+}
