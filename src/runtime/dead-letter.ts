@@ -18,6 +18,9 @@ export interface DeadLetterReason {
   readonly path?: string | undefined;
 }
 
+/** Header values must stay small: a long message is cut, never the record refused. */
+const MAX_MESSAGE_LENGTH = 1024;
+
 /**
  * The dead-letter copy of a record: original key, value and headers, plus the
  * reason and where the record came from.
@@ -30,7 +33,10 @@ export function deadLetterRecord(
   const headers: RecordHeaders = {
     ...record.headers,
     [DEAD_LETTER_HEADERS.code]: reason.code,
-    [DEAD_LETTER_HEADERS.message]: reason.message,
+    [DEAD_LETTER_HEADERS.message]:
+      reason.message.length > MAX_MESSAGE_LENGTH
+        ? `${reason.message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`
+        : reason.message,
     [DEAD_LETTER_HEADERS.sourceTopic]: record.topic,
     [DEAD_LETTER_HEADERS.sourcePartition]: String(record.partition),
     [DEAD_LETTER_HEADERS.sourceOffset]: record.offset,

@@ -1,3 +1,4 @@
+import type { DeadLetterReason } from './dead-letter.js';
 import type { InputRecord, OutputRecord } from './record.js';
 import type { KeyValueStore } from './stores/key-value-store.js';
 import type { WindowStore } from './stores/window-store.js';
@@ -17,6 +18,12 @@ export interface ProcessorContext {
   wallClockTime(): number;
   /** Sends a record to a named output of the stage; it is produced in the task's next transaction. */
   forward(output: string, record: OutputRecord): void;
+  /**
+   * Sends a copy of the record being processed (original key, value and
+   * headers) to the stage's dead-letter topic with the reason in headers.
+   * May be called more than once for one record (e.g. per bad event of a batch).
+   */
+  deadLetter(reason: DeadLetterReason): void;
   keyValueStore<V>(name: string): KeyValueStore<V>;
   windowStore<V>(name: string): WindowStore<V>;
   /**

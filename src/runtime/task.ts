@@ -1,5 +1,5 @@
 import { CdstreamError, isCdstreamError } from '../errors.js';
-import { deadLetterRecord } from './dead-letter.js';
+import { deadLetterRecord, type DeadLetterReason } from './dead-letter.js';
 import type { Processor, ProcessorContext, PunctuationType } from './processor.js';
 import type { InputRecord, OutputRecord, ProducedRecord } from './record.js';
 import { KeyValueStore } from './stores/key-value-store.js';
@@ -57,6 +57,8 @@ export class Task {
   private processedSinceCommit = 0;
   /** timestamp given to forwarded records that carry none: the current record's or punctuation's time */
   private currentTimestamp = 0;
+  /** the record being processed, for context.deadLetter() */
+  private currentRecord: RawRecord | undefined;
 
   constructor(
     readonly stage: StageDefinition,
@@ -128,12 +130,15 @@ export class Task {
     const pendingBefore = this.pending.length;
     const advanced = this.clock.observe(eventTime, wallNow);
     this.currentTimestamp = eventTime;
+    this.currentRecord = raw;
     try {
       await processor.process(record, this.context());
     } catch (error) {
       this.pending.length = pendingBefore;
       if (isCdstreamError(error) && error.retriable) throw error;
       this.deadLetter(raw, error);
+    } finally {
+      this.currentRecord = undefined;
     }
     this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString());
     this.processedSinceCommit++;
@@ -189,16 +194,20 @@ export class Task {
   }
 
   private deadLetter(raw: RawRecord, error: unknown): void {
-    const topic = this.stage.deadLetterTopic;
     const reason = isCdstreamError(error)
       ? { code: error.code, message: error.message, path: error.path }
       : {
           code: 'PROCESSING_FAILED',
           message: `stage ${this.stage.name} failed: ${error instanceof Error ? error.message : String(error)}`,
         };
+    this.pushDeadLetter(raw, reason, error);
+  }
+
+  private pushDeadLetter(raw: RawRecord, reason: DeadLetterReason, error?: unknown): void {
+    const topic = this.stage.deadLetterTopic;
     if (topic === undefined) {
       throw new CdstreamError(
-        isCdstreamError(error) ? error.code : 'PROCESSING_FAILED',
+        isCdstreamError(error) ? error.code : 'CONFIG_INVALID',
         `${reason.message} (record ${raw.topic}/${raw.partition}@${raw.offset}; stage ${this.stage.name} has no dead-letter topic)`,
         { cause: error },
       );
@@ -244,6 +253,14 @@ export class Task {
       },
       keyValueStore: <V>(name: string) => task.keyValueStoreOf<V>(name),
       windowStore: <V>(name: string) => task.windowStoreOf<V>(name),
+      deadLetter: (reason: DeadLetterReason) => {
+        if (!task.currentRecord) {
+          throw new Error(
+            `task ${task.id}: deadLetter() is only possible while processing a record`,
+          );
+        }
+        task.pushDeadLetter(task.currentRecord, reason);
+      },
       schedule: (type, intervalMs, callback) => {
         const start = type === 'wall-clock' ? task.options.now() : task.clock.watermark;
         task.punctuators.push({ type, intervalMs, callback, lastFiredAt: start });

@@ -57,6 +57,31 @@ describe('processing failures', () => {
     expect(driver.readOutput('out')).toHaveLength(1);
   });
 
+  it('lets a stage dead-letter several events of one record and cuts long messages', async () => {
+    const driver = new TopologyTestDriver({
+      applicationId: 'batch',
+      stages: [
+        {
+          name: 'split',
+          inputs: ['in'],
+          outputs: {},
+          deadLetterTopic: 'dlq',
+          processor: () => ({
+            process(_record, context) {
+              context.deadLetter({ code: 'DECODE_JSON', message: 'x'.repeat(5000), path: '/0' });
+              context.deadLetter({ code: 'SCHEMA_VIOLATION', message: 'bad', path: '/2/data' });
+            },
+          }),
+        },
+      ],
+    });
+    await driver.pipeInput('in', [{ value: '[batch]' }]);
+    const dead = driver.readOutput('dlq');
+    expect(dead.map((r) => r.headers[DEAD_LETTER_HEADERS.path])).toEqual(['/0', '/2/data']);
+    expect(dead.map((r) => r.value?.toString())).toEqual(['[batch]', '[batch]']);
+    expect(String(dead[0]?.headers[DEAD_LETTER_HEADERS.message])).toHaveLength(1024);
+  });
+
   it('labels unexpected exceptions PROCESSING_FAILED', async () => {
     const driver = new TopologyTestDriver(failingTopology(() => new TypeError('boom')));
     await driver.pipeInput('in', [{ value: 'anything' }]);
