@@ -24,6 +24,8 @@ export interface ProcessorContext {
    * May be called more than once for one record (e.g. per bad event of a batch).
    */
   deadLetter(reason: DeadLetterReason): void;
+  /** partitions of an output's topic, e.g. to broadcast a record to every partition */
+  partitionCount(output: string): number;
   keyValueStore<V>(name: string): KeyValueStore<V>;
   windowStore<V>(name: string): WindowStore<V>;
   /**

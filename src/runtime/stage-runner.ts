@@ -85,6 +85,7 @@ export class StageRunner {
     private readonly settings: RunnerSettings,
     private readonly logger: RuntimeLogger,
     private readonly listener: RuntimeListener,
+    private readonly partitionsOf: (topic: string) => number,
     private readonly now: () => number = Date.now,
   ) {
     this.groupId = `${names.topology.applicationId}-${stage.name}`;
@@ -133,6 +134,14 @@ export class StageRunner {
     await this.consumer?.stop();
   }
 
+  private newTask(partition: number): Task {
+    return new Task(this.stage, partition, {
+      names: this.names,
+      now: this.now,
+      partitionsOf: this.partitionsOf,
+    });
+  }
+
   private transactionalId(partition: number): string {
     const topic = this.names.inputTopics(this.stage)[0] ?? this.stage.name;
     return `${this.names.topology.applicationId}-${this.stage.name}-${topic}-${partition}`;
@@ -156,7 +165,7 @@ export class StageRunner {
         }
         continue;
       }
-      const task = new Task(this.stage, partition, { names: this.names, now: this.now });
+      const task = this.newTask(partition);
       this.slots.set(partition, new TaskSlot(task, this.now()));
       fresh.push(partition);
     }
@@ -374,7 +383,7 @@ export class StageRunner {
       { task: slot.task.id, err: error },
       `task ${slot.task.id}: transaction aborted (${describe(error)}); restoring from the changelog and re-reading from the last commit`,
     );
-    const task = new Task(this.stage, partition, { names: this.names, now: this.now });
+    const task = this.newTask(partition);
     this.slots.set(partition, new TaskSlot(task, this.now()));
     void this.startTasks([partition]);
   }

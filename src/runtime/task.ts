@@ -17,6 +17,8 @@ export type RawRecord = Omit<InputRecord, 'timestamp'>;
 
 export interface TaskOptions {
   readonly names: TopologyNames;
+  /** partition count of a topic (resolved at start-up) */
+  readonly partitionsOf: (topic: string) => number;
   /** wall clock, ms */
   readonly now: () => number;
 }
@@ -251,6 +253,8 @@ export class Task {
           topic: names.outputTopic(task.stage, output),
         });
       },
+      partitionCount: (output: string) =>
+        task.options.partitionsOf(names.outputTopic(task.stage, output)),
       keyValueStore: <V>(name: string) => task.keyValueStoreOf<V>(name),
       windowStore: <V>(name: string) => task.windowStoreOf<V>(name),
       deadLetter: (reason: DeadLetterReason) => {

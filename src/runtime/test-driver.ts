@@ -132,7 +132,11 @@ export class TopologyTestDriver {
     this.tasks = new Map();
     for (const stage of this.topology.stages) {
       for (let partition = 0; partition < this.partitions; partition++) {
-        const task = new Task(stage, partition, { names: this.names, now: () => this.wallClock });
+        const task = new Task(stage, partition, {
+          names: this.names,
+          now: () => this.wallClock,
+          partitionsOf: () => this.partitions,
+        });
         for (const changelog of task.changelogTopics) {
           for (const record of this.partitionLog(changelog, partition)) {
             task.restore(changelog, { key: record.key?.toString() ?? '', value: record.value });

@@ -34,6 +34,7 @@ export class StreamWorker {
   private readonly names: TopologyNames;
   private readonly runners: StageRunner[] = [];
   private started = false;
+  private readonly partitionCounts = new Map<string, number>();
   private fatal: ((error: Error) => void) | undefined;
   /** resolves with the first error no runner can recover from */
   readonly failed: Promise<Error>;
@@ -57,6 +58,11 @@ export class StreamWorker {
         settings,
         this.options.logger,
         this.options.listener ?? {},
+        (topic) => {
+          const count = this.partitionCounts.get(topic);
+          if (count === undefined) throw new Error(`no partition count known for topic ${topic}`);
+          return count;
+        },
       );
       await runner.start((error) => this.fatal?.(error));
       this.runners.push(runner);
@@ -139,6 +145,7 @@ export class StreamWorker {
     await transport.ensureTopics([...unique.values()]);
 
     const actual = await transport.partitionCounts([...unique.keys()]);
+    for (const [topic, count] of [...counts, ...actual]) this.partitionCounts.set(topic, count);
     for (const stage of stages) {
       for (const changelog of this.names.changelogTopics(stage)) {
         const expected = stagePartitions.get(stage.name);
