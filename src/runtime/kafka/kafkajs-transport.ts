@@ -34,7 +34,9 @@ import {
   type TaskProducer,
   type TopicSpec,
 } from '../transport.js';
+import type { RuntimeLogger } from '../observer.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
+import { kafkajsLogCreator } from './kafkajs-logging.js';
 
 const FENCED_ERRORS = new Set([
   'INVALID_PRODUCER_EPOCH',
@@ -44,6 +46,8 @@ const FENCED_ERRORS = new Set([
 
 export interface KafkaTransportOptions {
   readonly clientId: string;
+  /** kafkajs' own log lines go here; retriable protocol noise is logged at debug */
+  readonly logger?: RuntimeLogger;
   readonly brokers: readonly string[];
   /** extra kafkajs settings: ssl, sasl, timeouts */
   readonly kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
@@ -58,6 +62,7 @@ export class KafkajsTransport implements StreamTransport {
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({
       logLevel: logLevel.WARN,
+      ...(options.logger ? { logCreator: kafkajsLogCreator(options.logger) } : {}),
       ...options.kafka,
       clientId: options.clientId,
       brokers: [...options.brokers],
@@ -126,6 +131,9 @@ export class KafkajsTransport implements StreamTransport {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: this.options.transactionTimeoutMs ?? 60_000,
+      // the broker answers CONCURRENT_TRANSACTIONS while it completes the
+      // previous commit (a few ms); kafkajs' default first retry is 300 ms
+      retry: { initialRetryTime: 20, retries: 8 },
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     // connect() runs InitProducerId: it bumps the epoch of this transactional

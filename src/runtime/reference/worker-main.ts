@@ -49,6 +49,7 @@ const worker = new StreamWorker({
   transport: new KafkajsTransport({
     clientId: `${appId}-${process.pid}`,
     brokers,
+    logger,
     sessionTimeoutMs: Number(values['session-timeout-ms']),
   }),
   logger,

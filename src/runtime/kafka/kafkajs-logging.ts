@@ -1,0 +1,27 @@
+import { logLevel, type logCreator } from 'kafkajs';
+import type { RuntimeLogger } from '../observer.js';
+
+/**
+ * Errors kafkajs logs at ERROR although it retries them and they are part of
+ * normal transactional operation (a commit completing, a coordinator loading
+ * after a restart).
+ */
+const RETRIED_NOISE =
+  /concurrent operation on the same transaction|coordinator is loading|not the correct coordinator|rebalanc/i;
+
+/** Sends kafkajs' log lines to our logger, one line each, with its fields. */
+export function kafkajsLogCreator(logger: RuntimeLogger): logCreator {
+  return () =>
+    ({ level, log }) => {
+      const { message, ...fields } = log;
+      const line = `kafkajs: ${message}`;
+      const context = { kafkajs: fields };
+      if (level === logLevel.ERROR) {
+        const error = typeof fields.error === 'string' ? fields.error : '';
+        if (RETRIED_NOISE.test(`${message} ${error}`)) logger.debug(context, line);
+        else logger.error(context, line);
+      } else if (level === logLevel.WARN) logger.warn(context, line);
+      else if (level === logLevel.INFO) logger.debug(context, line);
+      else logger.debug(context, line);
+    };
+}
