@@ -120,7 +120,13 @@ function worker(appId: string, input: string, restored?: (records: number, ms: n
     }),
     transport: new KafkajsTransport({ clientId: `${appId}-bench`, brokers, logger }),
     logger,
-    listener: restored ? { restored: (e) => restored(e.records, e.ms) } : {},
+    listener: restored
+      ? {
+          restored: (e) => {
+            restored(e.records, e.ms);
+          },
+        }
+      : {},
   });
 }
 
@@ -168,7 +174,9 @@ await committedToEnd(`${restoreApp}-count`, restoreInput);
 await first.stop();
 const restored = await new Promise<{ records: number; ms: number }>((resolve) => {
   const second = worker(restoreApp, restoreInput, (records, ms) => {
-    void second.stop().then(() => resolve({ records, ms }));
+    void second.stop().then(() => {
+      resolve({ records, ms });
+    });
   });
   void second.start();
 });
