@@ -35,6 +35,13 @@ export interface StageDefinition {
   readonly eventTimeOptions?: EventTimeOptions;
   /** where records go when the processor throws a non-retriable error */
   readonly deadLetterTopic?: string;
+  /**
+   * Whether partition p of every input must hold the same keys (a join). True
+   * by default: start-up refuses inputs with different partition counts. A
+   * stage whose state does not span inputs may set false; it then runs as
+   * many tasks as its largest input has partitions.
+   */
+  readonly coPartitioned?: boolean;
 }
 
 export interface Topology {

@@ -119,8 +119,9 @@ export class StreamWorker {
             : counts.get(input),
         );
         if (inputCounts.some((count) => count === undefined)) continue;
-        this.checkCoPartitioned(stage, inputCounts as number[]);
-        stagePartitions.set(stage.name, inputCounts[0] as number);
+        const known = inputCounts as number[];
+        if (stage.coPartitioned ?? true) this.checkCoPartitioned(stage, known);
+        stagePartitions.set(stage.name, Math.max(...known));
       }
     }
 

@@ -1,0 +1,135 @@
+/**
+ * Stage 1: decode, validate, normalise and deduplicate every input record;
+ * bad input goes to the dead-letter topic with its reason. Valid events go to
+ * the join, re-keyed by artifact through a repartition topic.
+ */
+import { encodeStructured, STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
+import type { AvroDecoder } from '../../cloudevents/types.js';
+import { CdstreamError, isCdstreamError } from '../../errors.js';
+import type { Processor, ProcessorContext } from '../../runtime/processor.js';
+import type { InputRecord } from '../../runtime/record.js';
+import type { StageDefinition } from '../../runtime/topology.js';
+import { EventValidator, ingestRecord, type IngestResult } from '../../validation/index.js';
+import { artifactKeyHook, ingested, type IngestedEvent } from './normalise.js';
+
+export type IngestOutcome = 'processed' | 'dead-lettered' | 'duplicate' | 'unvalidated-passed';
+
+export interface IngestStageOptions {
+  readonly inputTopics: readonly string[];
+  /** logical name of the repartition topic towards the join */
+  readonly toJoin: string;
+  readonly deadLetterTopic: string;
+  readonly unknownTypes: 'pass' | 'dead-letter';
+  /** events with a (source, id) seen within this much event time are duplicates */
+  readonly dedupeHorizonMs: number;
+  readonly maxRecordBytes?: number;
+  /** decodes schema-registry Avro values; absent: such values are dead-lettered */
+  readonly avro?: AvroDecoder;
+  /** one call per event read: what happened to it (the accounting behind the metrics) */
+  readonly onOutcome?: (outcome: IngestOutcome, detail: { code?: string; type?: string }) => void;
+}
+
+const DEDUPE_STORE = 'ingest-dedupe';
+
+class IngestProcessor implements Processor {
+  private readonly validator: EventValidator;
+
+  constructor(private readonly options: IngestStageOptions) {
+    this.validator = new EventValidator({
+      unknownTypes: options.unknownTypes,
+      artifactKeyOf: artifactKeyHook,
+    });
+  }
+
+  init(context: ProcessorContext): void {
+    context.schedule('event-time', Math.max(1, Math.floor(this.options.dedupeHorizonMs / 4)), () => {
+      this.expireDedupe(context);
+    });
+  }
+
+  async process(record: InputRecord, context: ProcessorContext): Promise<void> {
+    const results = await ingestRecord(
+      { key: record.key, value: record.value, headers: record.headers },
+      this.validator,
+      {
+        recordTimestamp: record.recordTimestamp,
+        ...(this.options.maxRecordBytes === undefined ? {} : { maxBytes: this.options.maxRecordBytes }),
+        ...(this.options.avro === undefined ? {} : { avro: this.options.avro }),
+      },
+    );
+    // a registry outage is retried by the runtime, never dead-lettered
+    const outage = results.find((r) => !r.ok && r.error.retriable);
+    if (outage && !outage.ok) throw outage.error;
+    for (const result of results) this.handle(result, record, context);
+  }
+
+  private handle(result: IngestResult, record: InputRecord, context: ProcessorContext): void {
+    if (!result.ok) {
+      this.deadLetter(context, result.error, result.type);
+      return;
+    }
+    let event: IngestedEvent;
+    try {
+      event = ingested(result.event, record.recordTimestamp);
+    } catch (error) {
+      if (!isCdstreamError(error)) throw error;
+      this.deadLetter(context, error, result.event.type);
+      return;
+    }
+    const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
+    if (dedupe.has(result.event.dedupeKey)) {
+      this.options.onOutcome?.('duplicate', { type: result.event.type });
+      return;
+    }
+    dedupe.put(result.event.dedupeKey, event.eventTime);
+    this.forward(event, context);
+    this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
+      type: result.event.type,
+    });
+  }
+
+  private forward(event: IngestedEvent, context: ProcessorContext): void {
+    const output = {
+      key: event.routingKey,
+      value: encodeStructured(event.envelope),
+      headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
+      timestamp: event.eventTime,
+    };
+    if (!event.broadcast) {
+      context.forward('join', output);
+      return;
+    }
+    for (let partition = 0; partition < context.partitionCount('join'); partition++) {
+      context.forward('join', { ...output, partition });
+    }
+  }
+
+  private deadLetter(context: ProcessorContext, error: CdstreamError, type?: string): void {
+    context.deadLetter({ code: error.code, message: error.message, path: error.path });
+    this.options.onOutcome?.('dead-lettered', { code: error.code, ...(type ? { type } : {}) });
+  }
+
+  private expireDedupe(context: ProcessorContext): void {
+    const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
+    const oldest = context.streamTime - this.options.dedupeHorizonMs;
+    for (const [key, seenAt] of dedupe.entries()) {
+      if (seenAt < oldest) dedupe.delete(key);
+    }
+  }
+}
+
+export function ingestStage(options: IngestStageOptions): StageDefinition {
+  if (options.inputTopics.length === 0) {
+    throw new CdstreamError('CONFIG_INVALID', 'the ingest stage needs at least one input topic');
+  }
+  return {
+    name: 'ingest',
+    inputs: options.inputTopics,
+    outputs: { join: { topic: options.toJoin, repartition: true } },
+    stores: [{ name: DEDUPE_STORE, kind: 'key-value' }],
+    deadLetterTopic: options.deadLetterTopic,
+    // every input is read on its own; duplicates are caught within a partition
+    coPartitioned: false,
+    processor: () => new IngestProcessor(options),
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  joinStage,
+  joinStoreNames,
+  type JoinStageOptions,
+  type JoinStoreNames,
+} from './join-stage.js';

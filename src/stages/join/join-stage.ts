@@ -1,0 +1,112 @@
+/**
+ * Stage 2, the join: reads ingest's repartition topic (keyed by artifact),
+ * keeps where each artifact runs and what is known about it, and writes every
+ * event to `enriched` with service, environment, findings and lead-time start
+ * as CloudEvents extensions, keyed by service and environment when known.
+ */
+import {
+  decodeStructured,
+  encodeStructured,
+  STRUCTURED_CONTENT_TYPE,
+  type CloudEventEnvelope,
+} from '../../cloudevents/envelope.js';
+import { isCdstreamError } from '../../errors.js';
+import {
+  joinEvent,
+  JoinTables,
+  type ArtifactFacts,
+  type Placement,
+} from '../../domain/join/index.js';
+import type { Processor, ProcessorContext } from '../../runtime/processor.js';
+import type { InputRecord } from '../../runtime/record.js';
+import type { StageDefinition } from '../../runtime/topology.js';
+
+export interface JoinStageOptions {
+  /** ingest's repartition output, by its logical name (e.g. `by-artifact`) */
+  readonly inputTopic: string;
+  readonly enrichedTopic: string;
+  readonly deadLetterTopic: string;
+  /** stage name and store-name prefix; default `join` */
+  readonly name?: string;
+  /** counters: event_enriched, event_passthrough, incident_unenriched, broadcast_copy_skipped, dead_lettered */
+  readonly onCount?: (name: string) => void;
+}
+
+export interface JoinStoreNames {
+  readonly placements: string;
+  readonly facts: string;
+  readonly clusterEnvironments: string;
+}
+
+export const joinStoreNames = (stage = 'join'): JoinStoreNames => ({
+  placements: `${stage}-artifact-services`,
+  facts: `${stage}-artifact-facts`,
+  clusterEnvironments: `${stage}-cluster-environments`,
+});
+
+const ENRICHED = 'enriched';
+
+class JoinProcessor implements Processor {
+  private tables: JoinTables | undefined;
+
+  constructor(
+    private readonly stores: JoinStoreNames,
+    private readonly count: (name: string) => void,
+  ) {}
+
+  init(context: ProcessorContext): void {
+    this.tables = new JoinTables({
+      placements: context.keyValueStore<Placement[]>(this.stores.placements),
+      facts: context.keyValueStore<ArtifactFacts>(this.stores.facts),
+      clusterEnvironments: context.keyValueStore<string>(this.stores.clusterEnvironments),
+    });
+  }
+
+  process(record: InputRecord, context: ProcessorContext): void {
+    const event = this.decode(record, context);
+    if (event === undefined || this.tables === undefined) return;
+    const outcome = joinEvent(
+      { event, eventTime: record.timestamp, forwardsBroadcasts: record.partition === 0 },
+      this.tables,
+    );
+    for (const output of outcome.outputs) {
+      context.forward(ENRICHED, {
+        key: output.key,
+        value: encodeStructured(output.event),
+        headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
+        timestamp: record.timestamp,
+      });
+    }
+    for (const name of outcome.counts) this.count(name);
+  }
+
+  /** Ingest wrote only CloudEvents here; anything else is dead-lettered, never a crash. */
+  private decode(record: InputRecord, context: ProcessorContext): CloudEventEnvelope | undefined {
+    try {
+      return decodeStructured(record.value);
+    } catch (error) {
+      if (!isCdstreamError(error)) throw error;
+      context.deadLetter({ code: error.code, message: error.message, path: error.path });
+      this.count('dead_lettered');
+      return undefined;
+    }
+  }
+}
+
+export function joinStage(options: JoinStageOptions): StageDefinition {
+  const name = options.name ?? 'join';
+  const stores = joinStoreNames(name);
+  const count = options.onCount ?? (() => undefined);
+  return {
+    name,
+    inputs: [options.inputTopic],
+    outputs: { [ENRICHED]: { topic: options.enrichedTopic } },
+    stores: [
+      { name: stores.placements, kind: 'key-value' },
+      { name: stores.facts, kind: 'key-value' },
+      { name: stores.clusterEnvironments, kind: 'key-value' },
+    ],
+    deadLetterTopic: options.deadLetterTopic,
+    processor: () => new JoinProcessor(stores, count),
+  };
+}

@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeStructured } from '../../../../src/cloudevents/envelope.js';
+import { CdstreamError } from '../../../../src/errors.js';
+import { DEAD_LETTER_HEADERS } from '../../../../src/runtime/dead-letter.js';
+import { TopologyTestDriver } from '../../../../src/runtime/test-driver.js';
+import {
+  ingestStage,
+  type IngestOutcome,
+  type IngestStageOptions,
+} from '../../../../src/stages/ingest/ingest-stage.js';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../fixtures/${name}`, import.meta.url), 'utf8');
+const deployed = JSON.parse(fixture('events/service-deployed.json')) as {
+  context: { id: string; source: string; type: string; timestamp: string };
+  subject: { content: { artifactId: string } };
+};
+const DIGEST = '0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427';
+const JOIN = 'ingest-test-by-artifact-repartition';
+
+function setup(options: Partial<IngestStageOptions> = {}, partitions = 1) {
+  const outcomes: { outcome: IngestOutcome; code?: string }[] = [];
+  const driver = new TopologyTestDriver(
+    {
+      applicationId: 'ingest-test',
+      stages: [
+        ingestStage({
+          inputTopics: ['in'],
+          toJoin: 'by-artifact',
+          deadLetterTopic: 'dlq',
+          unknownTypes: 'dead-letter',
+          dedupeHorizonMs: 86_400_000,
+          onOutcome: (outcome, detail) => {
+            outcomes.push({ outcome, ...(detail.code ? { code: detail.code } : {}) });
+          },
+          ...options,
+        }),
+      ],
+    },
+    { partitions },
+  );
+  return { driver, outcomes };
+}
+
+const structured = (cdevent: object, extra: object = {}) =>
+  JSON.stringify({
+    specversion: '1.0',
+    id: (cdevent as typeof deployed).context.id,
+    source: (cdevent as typeof deployed).context.source,
+    type: (cdevent as typeof deployed).context.type,
+    time: (cdevent as typeof deployed).context.timestamp,
+    datacontenttype: 'application/json',
+    data: cdevent,
+    ...extra,
+  });
+const CE_JSON = { 'content-type': 'application/cloudevents+json' };
+
+describe('ingest stage', () => {
+  it('forwards a valid CDEvent keyed by its artifact, with enrichment extensions and event time', async () => {
+    const { driver, outcomes } = setup();
+    await driver.pipeInput('in', [{ value: structured(deployed), headers: CE_JSON, timestamp: 1 }]);
+    const [out] = driver.readOutput(JOIN);
+    expect(out?.key?.toString()).toBe(`sha256:${DIGEST}`);
+    expect(out?.timestamp).toBe(Date.parse(deployed.context.timestamp));
+    expect(out?.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+    const event = decodeStructured(out?.value ?? null);
+    expect(event.attributes.type).toBe(deployed.context.type);
+    expect(event.extensions).toMatchObject({
+      cdsartifactkey: `sha256:${DIGEST}`,
+      cdsvalidated: true,
+      cdseventtime: '2024-05-01T10:00:00.000Z',
+    });
+    expect(String(event.extensions.cdsartifact)).toMatch(/^pkg:oci\/myapp@sha256:/);
+    expect(outcomes).toEqual([{ outcome: 'processed' }]);
+  });
+
+  it('reads binary mode, a bare CDEvent and each event of a batch on its own', async () => {
+    const { driver, outcomes } = setup();
+    const second = { ...deployed, context: { ...deployed.context, id: 'deploy-43' } };
+    const third = { ...deployed, context: { ...deployed.context, id: 'deploy-44' } };
+    await driver.pipeInput('in', [
+      {
+        value: JSON.stringify(deployed),
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: deployed.context.id,
+          ce_source: deployed.context.source,
+          ce_type: deployed.context.type,
+          'content-type': 'application/json',
+        },
+      },
+      { value: JSON.stringify(second) },
+      {
+        value: `[${structured(third)},{"specversion":"1.0","id":"x"}]`,
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+      },
+    ]);
+    expect(driver.readOutput(JOIN)).toHaveLength(3);
+    const [dead] = driver.readOutput('dlq');
+    expect(dead?.headers[DEAD_LETTER_HEADERS.code]).toBe('CE_MISSING_ATTRIBUTE');
+    expect(String(dead?.headers[DEAD_LETTER_HEADERS.path])).toMatch(/^\/1/);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual([
+      'dead-lettered',
+      'processed',
+      'processed',
+      'processed',
+    ]);
+  });
+
+  it('dead-letters bad input with its original bytes, code and source position', async () => {
+    const { driver } = setup();
+    await driver.pipeInput('in', [
+      { key: 'k', value: '{not json', headers: { 'content-type': 'application/json', x: 'y' } },
+      { value: null },
+      {
+        value: structured({
+          ...deployed,
+          context: { ...deployed.context, timestamp: 'yesterday' },
+        }),
+        headers: CE_JSON,
+      },
+    ]);
+    const dead = driver.readOutput('dlq');
+    expect(dead.map((r) => r.headers[DEAD_LETTER_HEADERS.code])).toEqual([
+      'DECODE_JSON',
+      'EMPTY_VALUE',
+      'INVALID_TIMESTAMP',
+    ]);
+    expect(dead[0]?.value?.toString()).toBe('{not json');
+    expect(dead[0]?.key?.toString()).toBe('k');
+    expect(dead[0]?.headers.x).toBe('y');
+    expect(dead[1]?.headers[DEAD_LETTER_HEADERS.sourceOffset]).toBe('1');
+    expect(driver.readOutput(JOIN)).toEqual([]);
+  });
+
+  it('counts a re-delivered event once', async () => {
+    const { driver, outcomes } = setup();
+    const record = { value: structured(deployed), headers: CE_JSON };
+    await driver.pipeInput('in', [record, record]);
+    driver.restart(); // the dedupe state survives a restart
+    await driver.pipeInput('in', [record]);
+    expect(driver.readOutput(JOIN)).toHaveLength(1);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'duplicate', 'duplicate']);
+  });
+
+  it('passes unknown types through unvalidated when the topology says so, else dead-letters them', async () => {
+    const unknown = JSON.stringify({
+      specversion: '1.0',
+      id: '1',
+      source: '/x',
+      type: 'com.example.thing',
+      data: {},
+    });
+    const passing = setup({ unknownTypes: 'pass' });
+    await passing.driver.pipeInput('in', [{ value: unknown, headers: CE_JSON }]);
+    const [out] = passing.driver.readOutput(JOIN);
+    expect(decodeStructured(out?.value ?? null).extensions.cdsvalidated).toBe(false);
+    expect(passing.outcomes).toEqual([{ outcome: 'unvalidated-passed' }]);
+
+    const strict = setup();
+    await strict.driver.pipeInput('in', [{ value: unknown, headers: CE_JSON }]);
+    expect(strict.driver.readOutput('dlq')[0]?.headers[DEAD_LETTER_HEADERS.code]).toBe(
+      'UNKNOWN_TYPE',
+    );
+  });
+
+  it('summarises a scan report and dead-letters a hostile one', async () => {
+    const { driver } = setup();
+    const sbom = JSON.parse(fixture('events/amr-sbom-pushed.json')) as Record<string, unknown>;
+    const report = fixture('sbom/grype-cyclonedx-1.4.xml');
+    await driver.pipeInput('in', [
+      { value: JSON.stringify({ ...sbom, data: report }), headers: CE_JSON },
+      {
+        value: JSON.stringify({
+          ...sbom,
+          id: 'hostile',
+          data: '<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY a "aaaa">]><bom>&a;</bom>',
+        }),
+        headers: CE_JSON,
+      },
+    ]);
+    const [out] = driver.readOutput(JOIN);
+    const event = decodeStructured(out?.value ?? null);
+    expect(out?.key?.toString()).toBe(`sha256:${DIGEST}`);
+    expect(event.extensions.cdsvulncritical).toBeGreaterThan(0);
+    expect(String(event.extensions.cdsvulncriticalids)).toMatch(/CVE-/);
+    expect(driver.readOutput('dlq')[0]?.headers[DEAD_LETTER_HEADERS.code]).toBe('SBOM_HOSTILE');
+  });
+
+  it('keys a workload ReplicaSet by its image digest and broadcasts location events to every partition', async () => {
+    const { driver } = setup({}, 3);
+    const replicaSet = fixture('events/knative-replicaset-add.json');
+    const location = JSON.stringify({
+      specversion: '1.0',
+      id: 'loc-1',
+      source: 'cluster-a',
+      type: 'vmware.tanzu.apps.location.created.v1',
+      datacontenttype: 'application/json',
+      data: { labels: { env: 'production' } },
+    });
+    await driver.pipeInput('in', [
+      { value: replicaSet, headers: CE_JSON },
+      { value: location, headers: CE_JSON },
+    ]);
+    const out = driver.readOutput(JOIN);
+    expect(out[0]?.key?.toString()).toBe(`sha256:${DIGEST}`);
+    expect(
+      out
+        .slice(1)
+        .map((r) => r.partition)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+  });
+
+  it('retries a record while the schema registry is away instead of dead-lettering it', async () => {
+    const { driver } = setup({
+      avro: {
+        decode: () =>
+          Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8081'), {
+              code: 'ECONNREFUSED',
+            }),
+          ),
+      },
+    });
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 7]), Buffer.from('avro-body')]);
+    await expect(
+      driver.pipeInput('in', [{ value: framed, headers: { 'content-type': 'application/avro' } }]),
+    ).rejects.toSatisfy(
+      (error) => error instanceof CdstreamError && error.code === 'REGISTRY_UNAVAILABLE',
+    );
+    expect(driver.readOutput('dlq')).toEqual([]);
+  });
+});
