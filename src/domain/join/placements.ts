@@ -37,13 +37,18 @@ const identityOf = (row: Placement): string =>
     ? `service:${row.service}\u0000${row.environment}`
     : `instance:${row.instance}`;
 
+const samePlace = (a: Placement, b: Placement): boolean =>
+  a.service === b.service && a.environment === b.environment && a.since === b.since;
+
 const newestFirst = (a: Placement, b: Placement): number => b.since - a.since;
 
 /**
  * Adds or replaces the row with the same identity (its instance, else its
  * service and environment). Idempotent: the same event twice gives the same
  * rows. An event older than the row it would replace is stale and changes
- * nothing, so a late resync cannot move `since` back.
+ * nothing, so a late resync cannot move `since` back; a resync that says
+ * what the row already says keeps the row (and the id of the event that
+ * placed it), so it writes nothing to the changelog.
  */
 export function upsertPlacement(
   rows: readonly Placement[] | undefined,
@@ -52,7 +57,9 @@ export function upsertPlacement(
 ): Placement[] {
   const identity = identityOf(row);
   const existing = rows?.find((candidate) => identityOf(candidate) === identity);
-  if (existing !== undefined && existing.since > row.since) return [...(rows ?? [])];
+  if (existing !== undefined && (existing.since > row.since || samePlace(existing, row))) {
+    return [...(rows ?? [])];
+  }
   const others = (rows ?? []).filter((candidate) => identityOf(candidate) !== identity);
   return [...others, row].sort(newestFirst).slice(0, max);
 }
