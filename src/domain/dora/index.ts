@@ -1,0 +1,8 @@
+/** DORA keys: pure maths over a service's timeline, evaluated per event-time window. */
+export * from './bands.js';
+export * from './change-failure-rate.js';
+export * from './deployment-frequency.js';
+export * from './lead-time.js';
+export * from './percentiles.js';
+export * from './time-to-restore.js';
+export * from './timeline.js';

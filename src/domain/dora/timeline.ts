@@ -1,0 +1,111 @@
+/**
+ * What the DORA maths needs to remember of one service in one environment:
+ * the recent deployments, rollbacks, incident detections and restorations,
+ * each at its event time. Windows are computed from it when they close, so
+ * the result does not depend on the order in which records arrived, and one
+ * timeline serves any number of window specs (tumbling and hopping).
+ *
+ * Plain JSON data: it lives in a state store and its changelog.
+ */
+export interface TimelineDeployment {
+  /** the event's identity (CloudEvents source + id), for dedupe of re-sent events */
+  readonly eventId: string;
+  readonly time: number;
+  /** artifact key (image digest or canonical purl); undefined when the event names none */
+  readonly artifact?: string | undefined;
+  /** lead-time start of the artifact, epoch ms, when the deployment changed the running artifact */
+  readonly leadTimeStart?: number | undefined;
+}
+
+export interface TimelineRollback {
+  readonly eventId: string;
+  readonly time: number;
+}
+
+export interface TimelineDetection {
+  readonly incidentId: string;
+  readonly time: number;
+  /** the artifact the incident names, matched before time to a deployment */
+  readonly artifact?: string | undefined;
+}
+
+export interface TimelineRestoration {
+  readonly incidentId: string;
+  readonly resolvedAt: number;
+  /** undefined when the resolve came without an open incident (counted, no duration) */
+  readonly detectedAt?: number | undefined;
+}
+
+export interface ServiceTimeline {
+  readonly deployments: readonly TimelineDeployment[];
+  readonly rollbacks: readonly TimelineRollback[];
+  readonly detections: readonly TimelineDetection[];
+  readonly restorations: readonly TimelineRestoration[];
+}
+
+export const emptyTimeline = (): ServiceTimeline => ({
+  deployments: [],
+  rollbacks: [],
+  detections: [],
+  restorations: [],
+});
+
+const byTime = <T extends { time: number }>(entries: readonly T[]): T[] =>
+  [...entries].sort((a, b) => a.time - b.time);
+
+export function hasDeployment(timeline: ServiceTimeline, eventId: string): boolean {
+  return timeline.deployments.some((deployment) => deployment.eventId === eventId);
+}
+
+export function hasRollback(timeline: ServiceTimeline, eventId: string): boolean {
+  return timeline.rollbacks.some((rollback) => rollback.eventId === eventId);
+}
+
+export function addDeployment(
+  timeline: ServiceTimeline,
+  deployment: TimelineDeployment,
+): ServiceTimeline {
+  return { ...timeline, deployments: byTime([...timeline.deployments, deployment]) };
+}
+
+export function addRollback(
+  timeline: ServiceTimeline,
+  rollback: TimelineRollback,
+): ServiceTimeline {
+  return { ...timeline, rollbacks: byTime([...timeline.rollbacks, rollback]) };
+}
+
+export function addDetection(
+  timeline: ServiceTimeline,
+  detection: TimelineDetection,
+): ServiceTimeline {
+  return { ...timeline, detections: byTime([...timeline.detections, detection]) };
+}
+
+export function addRestoration(
+  timeline: ServiceTimeline,
+  restoration: TimelineRestoration,
+): ServiceTimeline {
+  const restorations = [...timeline.restorations, restoration].sort(
+    (a, b) => a.resolvedAt - b.resolvedAt,
+  );
+  return { ...timeline, restorations };
+}
+
+/** Forgets what happened before `horizon`: no window still to be emitted starts earlier. */
+export function pruneTimeline(timeline: ServiceTimeline, horizon: number): ServiceTimeline {
+  return {
+    deployments: timeline.deployments.filter((entry) => entry.time >= horizon),
+    rollbacks: timeline.rollbacks.filter((entry) => entry.time >= horizon),
+    detections: timeline.detections.filter((entry) => entry.time >= horizon),
+    restorations: timeline.restorations.filter((entry) => entry.resolvedAt >= horizon),
+  };
+}
+
+export interface Window {
+  readonly start: number;
+  readonly end: number;
+}
+
+export const inWindow = (time: number, window: Window): boolean =>
+  time >= window.start && time < window.end;

@@ -1,0 +1,14 @@
+export { aggregateStage } from './stage.js';
+export { DEFAULT_WINDOWS } from './options.js';
+export type { AggregateStageOptions, AggregateTopics, MetricsWindow } from './options.js';
+export { LATE_HEADERS, STORES } from './processor.js';
+export { METRICS_TYPES } from './metrics-data.js';
+export type {
+  ChangeFailureRateData,
+  DeploymentFrequencyData,
+  LeadTimeData,
+  MetricsType,
+  RestorationData,
+  TimeToRestoreData,
+  WindowFields,
+} from './metrics-data.js';

@@ -1,0 +1,405 @@
+/**
+ * Stage 3's processor: reads enriched events keyed by service/environment,
+ * keeps each service's timeline, deployed artifact and open incidents in
+ * state stores, derives incidents as records arrive, and emits the DORA
+ * metrics of every window when the watermark closes it.
+ */
+import { decodeStructured } from '../../cloudevents/envelope.js';
+import { serviceEnvironmentKey } from '../../cloudevents/extensions.js';
+import {
+  addDeployment,
+  addDetection,
+  addRestoration,
+  addRollback,
+  hasDeployment,
+  hasRollback,
+} from '../../domain/dora/index.js';
+import {
+  accountProducerIncident,
+  emptyFailureBurstState,
+  emptyVulnerabilityState,
+  evaluateFailureBurst,
+  evaluateVulnerability,
+  type FailureBurstState,
+  type IncidentAction,
+  type OpenProducerIncident,
+  type VulnerabilityInput,
+  type VulnerabilityState,
+} from '../../domain/incidents/index.js';
+import type { Processor, ProcessorContext } from '../../runtime/processor.js';
+import type { InputRecord } from '../../runtime/record.js';
+import { windowsFor } from '../../runtime/windows.js';
+import type { EventValidator } from '../../validation/index.js';
+import { forwardIncidents, forwardWindowMetrics, OUTPUTS, type ServiceScope } from './emit.js';
+import { readFact, type DeliveryFact } from './facts.js';
+import { windowMetrics } from './metrics-data.js';
+import type { ResolvedAggregateOptions } from './options.js';
+import {
+  closeWindows,
+  missedWindows,
+  newServiceState,
+  type ServiceState,
+} from './service-state.js';
+
+export const STORES = {
+  services: 'aggregate-services',
+  vulnerabilities: 'aggregate-vulnerabilities',
+  failureBursts: 'aggregate-failure-bursts',
+  producerIncidents: 'aggregate-producer-incidents',
+} as const;
+
+export const LATE_HEADERS = {
+  reason: 'cdstream-late-reason',
+  windowEnd: 'cdstream-late-window-end',
+} as const;
+
+type AttributedFact = Exclude<DeliveryFact, { kind: 'other' }> & ServiceScope;
+
+export class AggregateProcessor implements Processor {
+  constructor(
+    private readonly options: ResolvedAggregateOptions,
+    private readonly validator: EventValidator,
+  ) {}
+
+  init(context: ProcessorContext): void {
+    context.schedule('event-time', 0, () => {
+      this.emitClosedWindows(context);
+    });
+    const early = this.options.earlyUpdateIntervalMs;
+    if (early !== undefined) {
+      context.schedule('wall-clock', early, () => {
+        this.emitEarlyUpdates(context);
+      });
+    }
+  }
+
+  process(record: InputRecord, context: ProcessorContext): void {
+    const fact = readFact(decodeStructured(record.value), record.timestamp);
+    if (fact.kind === 'other') {
+      this.options.count('records.ignored');
+      return;
+    }
+    if (fact.service === undefined || fact.environment === undefined) {
+      this.options.count('records.unattributed');
+      return;
+    }
+    const attributed: AttributedFact = {
+      ...fact,
+      service: fact.service,
+      environment: fact.environment,
+    };
+    switch (attributed.kind) {
+      case 'deployment':
+        this.deployment(attributed, record, context);
+        return;
+      case 'rollout':
+        this.rollout(attributed, record, context);
+        return;
+      case 'rollback':
+        this.rollback(attributed, record, context);
+        return;
+      case 'removal':
+        this.removal(attributed, context);
+        return;
+      case 'rollout-deleted':
+        this.vulnerability(
+          attributed,
+          { kind: 'removed', time: attributed.time, artifact: attributed.artifact },
+          context,
+        );
+        return;
+      case 'scan':
+        if (attributed.artifact !== undefined && attributed.findings !== undefined) {
+          this.vulnerability(
+            attributed,
+            {
+              kind: 'scanned',
+              time: attributed.time,
+              artifact: attributed.artifact,
+              findings: attributed.findings,
+            },
+            context,
+          );
+        }
+        return;
+      case 'incident':
+        this.producerIncident(attributed, record, context);
+        return;
+      case 'outcome':
+        this.outcome(attributed, attributed.failed, attributed.what, context);
+        return;
+    }
+  }
+
+  private deployment(
+    fact: Extract<AttributedFact, { kind: 'deployment' | 'rollout' }>,
+    record: InputRecord,
+    context: ProcessorContext,
+  ): void {
+    const state = this.serviceState(fact, context);
+    if (hasDeployment(state.timeline, fact.eventId)) {
+      this.options.count('deployments.duplicate');
+      return;
+    }
+    this.forwardIfLate(record, context);
+    const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
+    const changesArtifact =
+      newer && fact.artifact !== undefined && fact.artifact !== state.lastDeployed?.artifact;
+    const leadTimeStart =
+      fact.kind === 'deployment' && changesArtifact ? fact.leadTimeStart : undefined;
+    this.putService(context, {
+      ...state,
+      timeline: addDeployment(state.timeline, {
+        eventId: fact.eventId,
+        time: fact.time,
+        artifact: fact.artifact,
+        leadTimeStart,
+      }),
+      lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
+    });
+    this.options.count('deployments.counted');
+    this.deployedArtifact(fact, context);
+  }
+
+  /** A ReplicaSet of the workload: a deployment when configured and its digest is new. */
+  private rollout(
+    fact: Extract<AttributedFact, { kind: 'rollout' }>,
+    record: InputRecord,
+    context: ProcessorContext,
+  ): void {
+    if (fact.artifact === undefined) return;
+    const known = context.keyValueStore<ServiceState>(STORES.services).get(this.keyOf(fact));
+    const isNewDigest =
+      known?.lastDeployed === undefined ||
+      (fact.time >= known.lastDeployed.since && known.lastDeployed.artifact !== fact.artifact);
+    if (this.options.countReplicaSetRollouts && isNewDigest) {
+      this.deployment(fact, record, context);
+      return;
+    }
+    this.deployedArtifact(fact, context);
+  }
+
+  private rollback(
+    fact: Extract<AttributedFact, { kind: 'rollback' }>,
+    record: InputRecord,
+    context: ProcessorContext,
+  ): void {
+    const state = this.serviceState(fact, context);
+    if (hasRollback(state.timeline, fact.eventId)) {
+      this.options.count('rollbacks.duplicate');
+      return;
+    }
+    this.forwardIfLate(record, context);
+    const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
+    this.putService(context, {
+      ...state,
+      timeline: addRollback(state.timeline, { eventId: fact.eventId, time: fact.time }),
+      lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
+    });
+    this.options.count('rollbacks.counted');
+    this.deployedArtifact(fact, context);
+    this.outcome(fact, true, 'rollback', context);
+  }
+
+  private removal(
+    fact: Extract<AttributedFact, { kind: 'removal' }>,
+    context: ProcessorContext,
+  ): void {
+    const services = context.keyValueStore<ServiceState>(STORES.services);
+    const state = services.get(this.keyOf(fact));
+    if (state)
+      services.put(this.keyOf(fact), {
+        ...state,
+        removedAt: Math.max(fact.time, state.removedAt ?? fact.time),
+      });
+    this.vulnerability(fact, { kind: 'removed', time: fact.time }, context);
+  }
+
+  private deployedArtifact(fact: AttributedFact, context: ProcessorContext): void {
+    if (fact.artifact === undefined) return;
+    this.vulnerability(
+      fact,
+      {
+        kind: 'deployed',
+        time: fact.time,
+        artifact: fact.artifact,
+        purl: fact.artifactPurl,
+        findings: fact.findings,
+      },
+      context,
+    );
+  }
+
+  private vulnerability(
+    scope: ServiceScope,
+    input: VulnerabilityInput,
+    context: ProcessorContext,
+  ): void {
+    const config = this.options.vulnerability;
+    if (!config) return;
+    const store = context.keyValueStore<VulnerabilityState>(STORES.vulnerabilities);
+    const key = this.keyOf(scope);
+    const result = evaluateVulnerability(
+      store.get(key) ?? emptyVulnerabilityState(),
+      input,
+      config,
+      key,
+    );
+    if (result.state.running === undefined && result.state.open.length === 0) store.delete(key);
+    else store.put(key, result.state);
+    this.emitIncidents(scope, result.actions, context);
+  }
+
+  private outcome(
+    fact: AttributedFact,
+    failed: boolean,
+    what: string,
+    context: ProcessorContext,
+  ): void {
+    const config = this.options.failureBurst;
+    if (!config) return;
+    const store = context.keyValueStore<FailureBurstState>(STORES.failureBursts);
+    const key = this.keyOf(fact);
+    const result = evaluateFailureBurst(
+      store.get(key) ?? emptyFailureBurstState(),
+      { eventId: fact.eventId, time: fact.time, failed, what },
+      config,
+      key,
+    );
+    store.put(key, result.state);
+    this.emitIncidents(fact, result.actions, context);
+  }
+
+  private producerIncident(
+    fact: Extract<AttributedFact, { kind: 'incident' }>,
+    record: InputRecord,
+    context: ProcessorContext,
+  ): void {
+    if (fact.source === this.options.source) {
+      this.options.count('incidents.own-ignored');
+      return;
+    }
+    const store = context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents);
+    const incidentKey = JSON.stringify([this.keyOf(fact), fact.incidentId]);
+    const outcome = accountProducerIncident(store.get(incidentKey), fact);
+    this.options.count(`incidents.producer.${outcome.kind}`);
+    if (outcome.kind === 'duplicate') return;
+    const state = this.serviceState(fact, context);
+    this.forwardIfLate(record, context);
+    let timeline = state.timeline;
+    if (outcome.kind === 'opened') {
+      store.put(incidentKey, outcome.open);
+      timeline = addDetection(timeline, {
+        incidentId: fact.incidentId,
+        time: fact.time,
+        artifact: fact.artifact,
+      });
+    } else {
+      store.delete(incidentKey);
+      timeline = addRestoration(timeline, {
+        incidentId: fact.incidentId,
+        resolvedAt: fact.time,
+        detectedAt: outcome.kind === 'resolved' ? outcome.detectedAt : undefined,
+      });
+    }
+    this.putService(context, { ...state, timeline });
+  }
+
+  private emitIncidents(
+    scope: ServiceScope,
+    actions: readonly IncidentAction[],
+    context: ProcessorContext,
+  ): void {
+    if (actions.length === 0) return;
+    const { validator, options } = this;
+    forwardIncidents(context, validator, options.source, scope, actions, options.count);
+  }
+
+  private forwardIfLate(record: InputRecord, context: ProcessorContext): void {
+    const missed = missedWindows(this.options.windows, record.timestamp, context.watermark);
+    const first = missed[0];
+    if (!first) return;
+    const names = missed.map(
+      ({ name, window }) =>
+        `${name} [${new Date(window.start).toISOString()}, ${new Date(window.end).toISOString()})`,
+    );
+    context.forward(OUTPUTS.late, {
+      key: record.key,
+      value: record.value,
+      headers: {
+        ...record.headers,
+        [LATE_HEADERS.reason]: `event time ${new Date(record.timestamp).toISOString()} falls in window(s) already closed at watermark ${new Date(context.watermark).toISOString()}: ${names.join('; ')}; counted only in windows still open`,
+        [LATE_HEADERS.windowEnd]: String(first.window.end),
+      },
+    });
+    this.options.count('records.late');
+  }
+
+  private keyOf(scope: ServiceScope): string {
+    return serviceEnvironmentKey(scope.service, scope.environment);
+  }
+
+  private serviceState(fact: AttributedFact, context: ProcessorContext): ServiceState {
+    const existing = context.keyValueStore<ServiceState>(STORES.services).get(this.keyOf(fact));
+    if (existing)
+      return existing.removedAt === undefined ? existing : { ...existing, removedAt: undefined };
+    return newServiceState(fact, fact.time, this.options.windows, context.watermark);
+  }
+
+  private putService(context: ProcessorContext, state: ServiceState): void {
+    const pending = this.options.earlyUpdateIntervalMs === undefined ? undefined : true;
+    context
+      .keyValueStore<ServiceState>(STORES.services)
+      .put(this.keyOf(state), { ...state, earlyPending: pending });
+  }
+
+  private sortedServices(context: ProcessorContext): [string, ServiceState][] {
+    const store = context.keyValueStore<ServiceState>(STORES.services);
+    return [...store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private emitClosedWindows(context: ProcessorContext): void {
+    const store = context.keyValueStore<ServiceState>(STORES.services);
+    for (const [key, state] of this.sortedServices(context)) {
+      const result = closeWindows(
+        state,
+        this.options.windows,
+        context.watermark,
+        (spec, window) => {
+          const metrics = windowMetrics(
+            state.timeline,
+            { ...state, window: spec.name, final: true },
+            window,
+          );
+          forwardWindowMetrics(context, this.options.source, state, metrics, 'final');
+          this.options.count('windows.emitted');
+        },
+      );
+      if (result.emitted === 0) continue;
+      if (result.state) store.put(key, result.state);
+      else store.delete(key);
+    }
+  }
+
+  private emitEarlyUpdates(context: ProcessorContext): void {
+    const store = context.keyValueStore<ServiceState>(STORES.services);
+    const streamTime = context.streamTime;
+    if (!Number.isFinite(streamTime)) return;
+    for (const [key, state] of this.sortedServices(context)) {
+      if (!state.earlyPending) continue;
+      for (const spec of this.options.windows) {
+        for (const window of windowsFor(spec, streamTime)) {
+          if (window.end <= context.watermark) continue;
+          const metrics = windowMetrics(
+            state.timeline,
+            { ...state, window: spec.name, final: false },
+            window,
+          );
+          forwardWindowMetrics(context, this.options.source, state, metrics, `early@${streamTime}`);
+          this.options.count('windows.early');
+        }
+      }
+      store.put(key, { ...state, earlyPending: false });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Per service+environment state of the aggregate: which windows are still to
+ * be emitted (so a known service gets a zero for a quiet window), the
+ * timeline the metrics are computed from, and what was deployed last.
+ */
+import {
+  emptyTimeline,
+  pruneTimeline,
+  type ServiceTimeline,
+  type Window,
+} from '../../domain/dora/index.js';
+import { isWindowClosed, windowsFor } from '../../runtime/windows.js';
+import type { NamedWindowSpec } from './options.js';
+
+export interface ServiceState {
+  readonly service: string;
+  readonly environment: string;
+  /** per window spec name: start of the next window to emit */
+  readonly nextWindowStart: Readonly<Record<string, number>>;
+  readonly timeline: ServiceTimeline;
+  /** artifact of the latest deployment or rollback, by event time */
+  readonly lastDeployed?:
+    { readonly artifact: string | undefined; readonly since: number } | undefined;
+  /** event time of a service.removed: windows stop after the one that holds it */
+  readonly removedAt?: number | undefined;
+  /** changed since the last early update */
+  readonly earlyPending?: boolean | undefined;
+}
+
+/** The earliest window of `spec` that holds `time` and is not closed yet. */
+export function firstOpenWindowStart(
+  spec: NamedWindowSpec,
+  time: number,
+  watermark: number,
+): number {
+  const earliest = windowsFor(spec, time)[0]?.start ?? time;
+  if (!Number.isFinite(watermark) || earliest + spec.sizeMs > watermark) return earliest;
+  return Math.floor((watermark - spec.sizeMs) / spec.advanceMs) * spec.advanceMs + spec.advanceMs;
+}
+
+export function newServiceState(
+  scope: { service: string; environment: string },
+  time: number,
+  windows: readonly NamedWindowSpec[],
+  watermark: number,
+): ServiceState {
+  const nextWindowStart: Record<string, number> = {};
+  for (const spec of windows)
+    nextWindowStart[spec.name] = firstOpenWindowStart(spec, time, watermark);
+  return { ...scope, nextWindowStart, timeline: emptyTimeline() };
+}
+
+/** Windows holding `time` that are already closed: the record is late for them. */
+export function missedWindows(
+  windows: readonly NamedWindowSpec[],
+  time: number,
+  watermark: number,
+): { name: string; window: Window }[] {
+  return windows.flatMap((spec) =>
+    windowsFor(spec, time)
+      .filter((window) => isWindowClosed(window, watermark))
+      .map((window) => ({ name: spec.name, window })),
+  );
+}
+
+/**
+ * Calls `emit` for every window of every spec that the watermark has closed,
+ * oldest first, and returns the state that remains: pruned, or undefined
+ * when a removed service has emitted its last window.
+ */
+export function closeWindows(
+  state: ServiceState,
+  windows: readonly NamedWindowSpec[],
+  watermark: number,
+  emit: (spec: NamedWindowSpec, window: Window) => void,
+): { state: ServiceState | undefined; emitted: number } {
+  const nextWindowStart: Record<string, number> = { ...state.nextWindowStart };
+  let emitted = 0;
+  for (const spec of windows) {
+    let start = nextWindowStart[spec.name] ?? firstOpenWindowStart(spec, watermark, watermark);
+    while (isWindowClosed({ start, end: start + spec.sizeMs }, watermark)) {
+      emit(spec, { start, end: start + spec.sizeMs });
+      emitted++;
+      start += spec.advanceMs;
+    }
+    nextWindowStart[spec.name] = start;
+  }
+  if (emitted === 0) return { state, emitted };
+  const horizon = Math.min(...Object.values(nextWindowStart));
+  if (state.removedAt !== undefined && horizon > state.removedAt)
+    return { state: undefined, emitted };
+  return {
+    state: { ...state, nextWindowStart, timeline: pruneTimeline(state.timeline, horizon) },
+    emitted,
+  };
+}
