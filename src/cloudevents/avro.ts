@@ -23,11 +23,29 @@ export async function decodeAvro(
       'the value is framed for a schema registry but no registry is configured',
     );
   }
+  let decoded: unknown;
   try {
-    return await decoder.decode(value);
+    decoded = await decoder.decode(value);
   } catch (cause) {
     throw registryError(cause);
   }
+  return plainJson(decoded);
+}
+
+/**
+ * avsc returns instances of generated record classes whose methods (clone,
+ * toBuffer, …) are enumerable on the prototype: schema validation would see
+ * them as properties. Keep own data only, as JSON would carry it; bytes
+ * become base64 text.
+ */
+export function plainJson(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (Array.isArray(value)) return value.map(plainJson);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value).map((key) => [key, plainJson((value as Record<string, unknown>)[key])]),
+  );
 }
 
 const NETWORK_CODES = new Set([

@@ -42,9 +42,13 @@ class IngestProcessor implements Processor {
   }
 
   init(context: ProcessorContext): void {
-    context.schedule('event-time', Math.max(1, Math.floor(this.options.dedupeHorizonMs / 4)), () => {
-      this.expireDedupe(context);
-    });
+    context.schedule(
+      'event-time',
+      Math.max(1, Math.floor(this.options.dedupeHorizonMs / 4)),
+      () => {
+        this.expireDedupe(context);
+      },
+    );
   }
 
   async process(record: InputRecord, context: ProcessorContext): Promise<void> {
@@ -53,7 +57,9 @@ class IngestProcessor implements Processor {
       this.validator,
       {
         recordTimestamp: record.recordTimestamp,
-        ...(this.options.maxRecordBytes === undefined ? {} : { maxBytes: this.options.maxRecordBytes }),
+        ...(this.options.maxRecordBytes === undefined
+          ? {}
+          : { maxBytes: this.options.maxRecordBytes }),
         ...(this.options.avro === undefined ? {} : { avro: this.options.avro }),
       },
     );
@@ -81,7 +87,8 @@ class IngestProcessor implements Processor {
       this.options.onOutcome?.('duplicate', { type: result.event.type });
       return;
     }
-    dedupe.put(result.event.dedupeKey, event.eventTime);
+    // stamped with the stage's clock (record time): re-deliveries are close in ingestion time
+    dedupe.put(result.event.dedupeKey, record.timestamp);
     this.forward(event, context);
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,

@@ -69,7 +69,9 @@ function artifactOf(event: NormalisedEvent): { purl?: string; key?: string } {
   if (event.artifactPurl) {
     const parsed = parsePurl(event.artifactPurl);
     // an artifact id that is not a valid purl stays as written; it gets no key
-    return parsed.ok ? { purl: parsed.canonical, key: parsed.artifactKey } : { purl: event.artifactPurl };
+    return parsed.ok
+      ? { purl: parsed.canonical, key: parsed.artifactKey }
+      : { purl: event.artifactPurl };
   }
   const image = SBOM_TYPES.has(event.attributes.type)
     ? event.extensions.image
