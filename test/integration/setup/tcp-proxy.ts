@@ -38,7 +38,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const shut = (server: Server) =>
     new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
+      server.close(() => {
+        resolve();
+      });
     });
 
   let server = serve();
