@@ -90,7 +90,10 @@ export function windowMetrics(
   window: Window,
 ): WindowMetrics {
   const fields: WindowFields = {
-    ...scope,
+    service: scope.service,
+    environment: scope.environment,
+    window: scope.window,
+    final: scope.final,
     windowStart: iso(window.start),
     windowEnd: iso(window.end),
     windowStartMs: window.start,

@@ -47,7 +47,12 @@ export function newServiceState(
   const nextWindowStart: Record<string, number> = {};
   for (const spec of windows)
     nextWindowStart[spec.name] = firstOpenWindowStart(spec, time, watermark);
-  return { ...scope, nextWindowStart, timeline: emptyTimeline() };
+  return {
+    service: scope.service,
+    environment: scope.environment,
+    nextWindowStart,
+    timeline: emptyTimeline(),
+  };
 }
 
 /** Windows holding `time` that are already closed: the record is late for them. */
@@ -78,7 +83,8 @@ export function closeWindows(
   let emitted = 0;
   for (const spec of windows) {
     let start = nextWindowStart[spec.name] ?? firstOpenWindowStart(spec, watermark, watermark);
-    while (isWindowClosed({ start, end: start + spec.sizeMs }, watermark)) {
+    const lastStart = state.removedAt ?? Number.POSITIVE_INFINITY;
+    while (start <= lastStart && isWindowClosed({ start, end: start + spec.sizeMs }, watermark)) {
       emit(spec, { start, end: start + spec.sizeMs });
       emitted++;
       start += spec.advanceMs;
