@@ -66,7 +66,7 @@ export function forwardWindowMetrics(
   }
 }
 
-/** Validates and forwards derived incidents; returns how many were emitted. */
+/** Validates and forwards derived incidents; an invalid one is dead-lettered instead. */
 export function forwardIncidents(
   context: ProcessorContext,
   validator: EventValidator,

@@ -7,8 +7,7 @@
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeStructured } from '../../../src/cloudevents/envelope.js';
-import { encodeStructured } from '../../../src/cloudevents/envelope.js';
+import { decodeStructured, encodeStructured } from '../../../src/cloudevents/envelope.js';
 import { KafkajsTransport } from '../../../src/runtime/kafka/kafkajs-transport.js';
 import { StreamWorker } from '../../../src/runtime/worker.js';
 import { aggregateStage, METRICS_TYPES } from '../../../src/stages/aggregate/index.js';
