@@ -19,11 +19,14 @@ import {
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
-export interface SaslCredentials {
-  readonly mechanism: SaslMechanism;
-  readonly username: string;
-  readonly password: string;
-}
+/** one member per mechanism, as kafkajs' SASLOptions wants it */
+export type SaslCredentials = {
+  [M in SaslMechanism]: {
+    readonly mechanism: M;
+    readonly username: string;
+    readonly password: string;
+  };
+}[SaslMechanism];
 
 /** The `ssl` and `sasl` settings of a kafkajs client (KafkaTransportOptions.kafka takes them as they are). */
 export interface KafkaSecurity {

@@ -69,12 +69,21 @@ export interface RestoreRequest {
   readonly apply: (topic: string, partition: number, key: string, value: Buffer | null) => void;
 }
 
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** records between the group's committed offset and the partition's end */
+  readonly lag: number;
+}
+
 export interface StreamTransport {
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
   /** partition count of each topic that exists */
   partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
   /** committed offsets of a group on a topic; partitions without a commit are absent */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
+  /** lag of a group on every partition of the topics; a partition it never committed counts from its start */
+  consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]>;
   /** a producer whose transactions commit offsets for `consumerGroupId` */
   createTaskProducer(transactionalId: string, consumerGroupId: string): Promise<TaskProducer>;
   /** reads the given partitions of the changelogs from the start to their current end */

@@ -27,6 +27,7 @@ import {
   EARLIEST,
   TaskFencedError,
   type OffsetCommit,
+  type PartitionLag,
   type RestoreRequest,
   type StageConsumer,
   type StageConsumerHandlers,
@@ -120,6 +121,23 @@ export class KafkajsTransport implements StreamTransport {
       if (offset !== '-1') offsets.set(partition, offset);
     }
     return offsets;
+  }
+
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    if (topics.length === 0) return [];
+    const admin = await this.connectedAdmin();
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const lags: PartitionLag[] = [];
+    for (const topic of topics) {
+      const commits = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        const offset = commits.find((commit) => commit.partition === partition)?.offset ?? '-1';
+        const from = offset === '-1' ? BigInt(low) : BigInt(offset);
+        const lag = BigInt(high) - from;
+        lags.push({ topic, partition, lag: lag > 0n ? Number(lag) : 0 });
+      }
+    }
+    return lags;
   }
 
   async createTaskProducer(
