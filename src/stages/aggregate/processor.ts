@@ -28,25 +28,13 @@ import {
 } from '../../domain/incidents/index.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
-import { windowsFor } from '../../runtime/windows.js';
 import type { EventValidator } from '../../validation/index.js';
-import { forwardIncidents, forwardWindowMetrics, OUTPUTS, type ServiceScope } from './emit.js';
+import { forwardIncidents, OUTPUTS, type ServiceScope } from './emit.js';
 import { readFact, type DeliveryFact } from './facts.js';
-import { windowMetrics } from './metrics-data.js';
 import type { ResolvedAggregateOptions } from './options.js';
-import {
-  closeWindows,
-  missedWindows,
-  newServiceState,
-  type ServiceState,
-} from './service-state.js';
-
-export const STORES = {
-  services: 'aggregate-services',
-  vulnerabilities: 'aggregate-vulnerabilities',
-  failureBursts: 'aggregate-failure-bursts',
-  producerIncidents: 'aggregate-producer-incidents',
-} as const;
+import { STORES } from './stores.js';
+import { emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
+import { missedWindows, newServiceState, type ServiceState } from './service-state.js';
 
 export const LATE_HEADERS = {
   reason: 'cdstream-late-reason',
@@ -63,12 +51,12 @@ export class AggregateProcessor implements Processor {
 
   init(context: ProcessorContext): void {
     context.schedule('event-time', 0, () => {
-      this.emitClosedWindows(context);
+      emitClosedWindows(context, this.options);
     });
     const early = this.options.earlyUpdateIntervalMs;
     if (early !== undefined) {
       context.schedule('wall-clock', early, () => {
-        this.emitEarlyUpdates(context);
+        emitEarlyUpdates(context, this.options);
       });
     }
   }
@@ -351,55 +339,5 @@ export class AggregateProcessor implements Processor {
     context
       .keyValueStore<ServiceState>(STORES.services)
       .put(this.keyOf(state), { ...state, earlyPending: pending });
-  }
-
-  private sortedServices(context: ProcessorContext): [string, ServiceState][] {
-    const store = context.keyValueStore<ServiceState>(STORES.services);
-    return [...store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  private emitClosedWindows(context: ProcessorContext): void {
-    const store = context.keyValueStore<ServiceState>(STORES.services);
-    for (const [key, state] of this.sortedServices(context)) {
-      const result = closeWindows(
-        state,
-        this.options.windows,
-        context.watermark,
-        (spec, window) => {
-          const metrics = windowMetrics(
-            state.timeline,
-            { ...state, window: spec.name, final: true },
-            window,
-          );
-          forwardWindowMetrics(context, this.options.source, state, metrics, 'final');
-          this.options.count('windows.emitted');
-        },
-      );
-      if (result.emitted === 0) continue;
-      if (result.state) store.put(key, result.state);
-      else store.delete(key);
-    }
-  }
-
-  private emitEarlyUpdates(context: ProcessorContext): void {
-    const store = context.keyValueStore<ServiceState>(STORES.services);
-    const streamTime = context.streamTime;
-    if (!Number.isFinite(streamTime)) return;
-    for (const [key, state] of this.sortedServices(context)) {
-      if (!state.earlyPending) continue;
-      for (const spec of this.options.windows) {
-        for (const window of windowsFor(spec, streamTime)) {
-          if (window.end <= context.watermark) continue;
-          const metrics = windowMetrics(
-            state.timeline,
-            { ...state, window: spec.name, final: false },
-            window,
-          );
-          forwardWindowMetrics(context, this.options.source, state, metrics, `early@${streamTime}`);
-          this.options.count('windows.early');
-        }
-      }
-      store.put(key, { ...state, earlyPending: false });
-    }
   }
 }

@@ -2,7 +2,8 @@ import type { StageDefinition } from '../../runtime/topology.js';
 import { EventValidator } from '../../validation/index.js';
 import { OUTPUTS } from './emit.js';
 import { resolveOptions, type AggregateStageOptions } from './options.js';
-import { AggregateProcessor, STORES } from './processor.js';
+import { AggregateProcessor } from './processor.js';
+import { STORES } from './stores.js';
 
 /**
  * Stage 3, aggregate: DORA keys per service+environment on event-time

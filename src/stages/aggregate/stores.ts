@@ -1,0 +1,7 @@
+/** State stores of the aggregate stage (names carry the stage prefix). */
+export const STORES = {
+  services: 'aggregate-services',
+  vulnerabilities: 'aggregate-vulnerabilities',
+  failureBursts: 'aggregate-failure-bursts',
+  producerIncidents: 'aggregate-producer-incidents',
+} as const;

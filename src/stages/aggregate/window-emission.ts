@@ -1,0 +1,68 @@
+/**
+ * Punctuations of the aggregate: final metrics of every window the
+ * watermark has closed (zeros included for known services), and optional
+ * early, non-final updates of the open windows.
+ */
+import type { ProcessorContext } from '../../runtime/processor.js';
+import { windowsFor } from '../../runtime/windows.js';
+import { forwardWindowMetrics } from './emit.js';
+import { windowMetrics } from './metrics-data.js';
+import type { ResolvedAggregateOptions } from './options.js';
+import { closeWindows, type ServiceState } from './service-state.js';
+import { STORES } from './stores.js';
+
+/** Services in key order, so that emission order does not depend on restore order. */
+function sortedServices(context: ProcessorContext): [string, ServiceState][] {
+  const store = context.keyValueStore<ServiceState>(STORES.services);
+  return [...store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function emitClosedWindows(
+  context: ProcessorContext,
+  options: ResolvedAggregateOptions,
+): void {
+  const store = context.keyValueStore<ServiceState>(STORES.services);
+  for (const [key, state] of sortedServices(context)) {
+    const result = closeWindows(state, options.windows, context.watermark, (spec, window) => {
+      const scope = { ...state, window: spec.name, final: true };
+      forwardWindowMetrics(
+        context,
+        options.source,
+        state,
+        windowMetrics(state.timeline, scope, window),
+        'final',
+      );
+      options.count('windows.emitted');
+    });
+    if (result.emitted === 0) continue;
+    if (result.state) store.put(key, result.state);
+    else store.delete(key);
+  }
+}
+
+export function emitEarlyUpdates(
+  context: ProcessorContext,
+  options: ResolvedAggregateOptions,
+): void {
+  const store = context.keyValueStore<ServiceState>(STORES.services);
+  const streamTime = context.streamTime;
+  if (!Number.isFinite(streamTime)) return;
+  for (const [key, state] of sortedServices(context)) {
+    if (!state.earlyPending) continue;
+    for (const spec of options.windows) {
+      for (const window of windowsFor(spec, streamTime)) {
+        if (window.end <= context.watermark) continue;
+        const scope = { ...state, window: spec.name, final: false };
+        forwardWindowMetrics(
+          context,
+          options.source,
+          state,
+          windowMetrics(state.timeline, scope, window),
+          `early@${streamTime}`,
+        );
+        options.count('windows.early');
+      }
+    }
+    store.put(key, { ...state, earlyPending: false });
+  }
+}
