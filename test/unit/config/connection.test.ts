@@ -244,7 +244,7 @@ describe('describeConnection', () => {
     const description = describeConnection(settings);
     expect(description).toEqual({
       tls: { ca: 'configured', clientCertificate: false, rejectUnauthorized: true },
-      sasl: { mechanism: 'scram-sha-512', username: 'svc' },
+      kafkaAuth: { mechanism: 'scram-sha-512', username: 'svc' },
       registryAuth: { basic: 'reg' },
     });
     expect(JSON.stringify(description)).not.toContain(SECRET);
@@ -253,7 +253,7 @@ describe('describeConnection', () => {
   it('says when nothing is secured', () => {
     expect(describeConnection(connectionFromEnvironment({}, noFiles))).toEqual({
       tls: false,
-      sasl: false,
+      kafkaAuth: false,
       registryAuth: 'none',
     });
   });
