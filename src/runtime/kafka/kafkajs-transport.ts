@@ -130,7 +130,8 @@ export class KafkajsTransport implements StreamTransport {
     const lags: PartitionLag[] = [];
     for (const topic of topics) {
       const commits = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      const ends = (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition);
+      for (const { partition, high, low } of ends) {
         const offset = commits.find((commit) => commit.partition === partition)?.offset ?? '-1';
         const from = offset === '-1' ? BigInt(low) : BigInt(offset);
         const lag = BigInt(high) - from;

@@ -9,7 +9,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { endpointsFromEnvironment, LOCAL_SERVICES } from '../../../src/config/environment.js';
+import {
+  endpointsFromEnvironment,
+  LOCAL_SERVICES,
+  parseBrokerList,
+} from '../../../src/config/environment.js';
 import { startContainers } from './containers.js';
 
 declare module 'vitest' {
@@ -17,10 +21,13 @@ declare module 'vitest' {
     kafkaBrokers: string[];
     schemaRegistryUrl: string;
     servicesOrigin: string;
+    /** brokers with a SASL_PLAINTEXT SCRAM-SHA-256 listener (KAFKA_SASL_BROKERS, else the local services' 9094); empty when unknown */
+    kafkaSaslBrokers: string[];
   }
 }
 
 const run = promisify(execFile);
+const LOCAL_SASL_BROKER = '127.0.0.1:9094'; // scripts/services' SASL_PLAINTEXT listener
 const servicesScript = fileURLToPath(new URL('../../../scripts/services', import.meta.url));
 
 async function dockerAnswers(): Promise<boolean> {
@@ -37,6 +44,11 @@ export default async function setup(
   project: TestProject,
 ): Promise<(() => Promise<void>) | undefined> {
   const fromEnv = endpointsFromEnvironment();
+  const saslBrokers = process.env.KAFKA_SASL_BROKERS?.trim();
+  project.provide(
+    'kafkaSaslBrokers',
+    saslBrokers ? parseBrokerList(saslBrokers, 'KAFKA_SASL_BROKERS') : [],
+  );
   if (fromEnv.kafkaBrokers && fromEnv.schemaRegistryUrl) {
     project.provide('kafkaBrokers', [...fromEnv.kafkaBrokers]);
     project.provide('schemaRegistryUrl', fromEnv.schemaRegistryUrl);
@@ -68,6 +80,8 @@ export default async function setup(
     fromEnv.schemaRegistryUrl ?? LOCAL_SERVICES.schemaRegistryUrl,
   );
   project.provide('servicesOrigin', 'local services (scripts/services)');
+  if (!saslBrokers && !fromEnv.kafkaBrokers)
+    project.provide('kafkaSaslBrokers', [LOCAL_SASL_BROKER]);
   // Local services stay up for the next run; `npm run services stop` ends them.
   return undefined;
 }
