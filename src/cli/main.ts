@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { purlCommand } from './commands/purl.js';
+import { replayCommand } from './commands/replay.js';
+import { runCommand } from './commands/run.js';
+import { topicsCommand } from './commands/topics.js';
 import { validateCommand } from './commands/validate.js';
 
 const packageJson = JSON.parse(
@@ -27,7 +30,16 @@ export function buildProgram(): Command {
   });
   program.addCommand(purlCommand().copyInheritedSettings(program));
   program.addCommand(validateCommand().copyInheritedSettings(program));
+  program.addCommand(runCommand().copyInheritedSettings(program));
+  program.addCommand(topicsCommand().copyInheritedSettings(program));
+  program.addCommand(replayCommand().copyInheritedSettings(program));
   return program;
 }
+
+// `cdstream tail … | head` closes the pipe early: that is not an error
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 await buildProgram().parseAsync(process.argv);

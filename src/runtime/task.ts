@@ -155,6 +155,18 @@ export class Task {
     this.firePunctuators('wall-clock', wallNow);
   }
 
+  /**
+   * Moves stream time forward without a record (end of a replay): windows
+   * whose end the watermark passes close as if a record had come.
+   */
+  advanceStreamTime(streamTime: number): void {
+    this.requireProcessor();
+    if (this.clock.observe(streamTime, this.options.now())) {
+      this.currentTimestamp = streamTime;
+      this.firePunctuators('event-time', this.clock.watermark);
+    }
+  }
+
   /** Drains outputs, changelog writes and offsets for one transaction. */
   takeCommit(): TaskCommit {
     if (this.clock.streamTime !== this.clockWrittenAt && Number.isFinite(this.clock.streamTime)) {

@@ -102,6 +102,34 @@ export class TopologyTestDriver {
     await this.runUntilQuiet();
   }
 
+  /**
+   * End of input: every task's watermark moves to `eventTime`, so every
+   * window ending at or before it closes, and what follows is processed.
+   */
+  async closeWindowsUpTo(eventTime: number): Promise<void> {
+    for (const stage of this.topology.stages) {
+      const grace = stage.eventTimeOptions?.graceMs ?? 0;
+      for (let partition = 0; partition < this.partitions; partition++) {
+        const task = this.task(stage.name, partition);
+        task.advanceStreamTime(eventTime + grace);
+        this.commit(task);
+      }
+      await this.runUntilQuiet();
+    }
+  }
+
+  /** Largest stream time of any task: the last event time the topology has seen. */
+  get maxStreamTime(): number {
+    return Math.max(...[...this.tasks.values()].map((task) => task.streamTime));
+  }
+
+  /** Every record of the given topics, in the order they were written. */
+  recordsInWriteOrder(topics: readonly string[]): DriverRecord[] {
+    return topics
+      .flatMap((topic) => (this.logs.get(topic) ?? []).flat())
+      .sort((a, b) => a.writeOrder - b.writeOrder);
+  }
+
   /** Records written to a topic since the last call for that topic, in write order. */
   readOutput(topic: string): DriverRecord[] {
     const all = this.allRecords(topic);
@@ -148,32 +176,38 @@ export class TopologyTestDriver {
     }
   }
 
+  /**
+   * Processes unread records oldest first, across every stage and partition,
+   * as a running fleet would see them arrive; a stage never reads one
+   * partition to its end before the others.
+   */
   private async runUntilQuiet(): Promise<void> {
-    for (let progressed = true; progressed;) {
-      progressed = false;
-      for (const stage of this.topology.stages) {
-        for (let partition = 0; partition < this.partitions; partition++) {
-          if (await this.drainStagePartition(stage, partition)) progressed = true;
-        }
-      }
+    for (;;) {
+      const next = this.oldestUnread();
+      if (!next) return;
+      next.positions[next.partition] = (next.positions[next.partition] ?? 0) + 1;
+      const task = this.task(next.stage.name, next.partition);
+      await task.process(this.toRaw(next.record));
+      this.commit(task);
     }
   }
 
-  private async drainStagePartition(stage: StageDefinition, partition: number): Promise<boolean> {
-    const task = this.task(stage.name, partition);
-    let processed = false;
-    for (const topic of this.names.inputTopics(stage)) {
-      const log = this.partitionLog(topic, partition);
-      const positions = this.positionsOf(`${stage.name}:${topic}`);
-      while ((positions[partition] ?? 0) < log.length) {
-        const record = log[positions[partition] ?? 0] as StoredRecord;
-        positions[partition] = (positions[partition] ?? 0) + 1;
-        await task.process(this.toRaw(record));
-        this.commit(task);
-        processed = true;
+  private oldestUnread():
+    | { stage: StageDefinition; partition: number; positions: number[]; record: StoredRecord }
+    | undefined {
+    let oldest: ReturnType<TopologyTestDriver['oldestUnread']>;
+    for (const stage of this.topology.stages) {
+      for (const topic of this.names.inputTopics(stage)) {
+        const positions = this.positionsOf(`${stage.name}:${topic}`);
+        for (let partition = 0; partition < this.partitions; partition++) {
+          const record = this.partitionLog(topic, partition)[positions[partition] ?? 0];
+          if (record && (!oldest || record.writeOrder < oldest.record.writeOrder)) {
+            oldest = { stage, partition, positions, record };
+          }
+        }
       }
     }
-    return processed;
+    return oldest;
   }
 
   private commit(task: Task): void {

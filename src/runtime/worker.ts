@@ -2,16 +2,11 @@
  * A worker of the fleet: prepares the topology's internal topics, checks
  * co-partitioning, and runs one stage runner (consumer group) per stage.
  */
-import { CdstreamError } from '../errors.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
 import { DEFAULT_RUNNER_SETTINGS, StageRunner, type RunnerSettings } from './stage-runner.js';
-import {
-  TopologyNames,
-  validateTopology,
-  type StageDefinition,
-  type Topology,
-} from './topology.js';
-import type { StreamTransport, TopicSpec } from './transport.js';
+import { checkChangelogs, externalInputs, planTopics } from './topic-plan.js';
+import { TopologyNames, validateTopology, type Topology } from './topology.js';
+import type { StreamTransport } from './transport.js';
 
 export interface WorkerOptions {
   readonly topology: Topology;
@@ -27,8 +22,6 @@ export interface WorkerStatus {
   readonly ready: boolean;
   readonly stages: Record<string, { assigned: number[]; running: number[] }>;
 }
-
-const COMPACTED = { 'cleanup.policy': 'compact' };
 
 export class StreamWorker {
   private readonly names: TopologyNames;
@@ -92,92 +85,12 @@ export class StreamWorker {
   /** Creates internal, changelog and output topics that are missing; refuses bad partitioning. */
   private async prepareTopics(): Promise<void> {
     const transport = this.options.transport;
-    const stages = this.options.topology.stages;
-    const external = new Set(
-      stages.flatMap((stage) =>
-        stage.inputs.filter((input) => !this.names.isRepartitionTopic(input)),
-      ),
-    );
-    const counts = await transport.partitionCounts([...external]);
-    const missing = [...external].filter((topic) => !counts.has(topic));
-    if (missing.length > 0) {
-      throw new CdstreamError(
-        'CONFIG_INVALID',
-        `input topic(s) ${missing.join(', ')} do not exist; create them first (cdstream topics create)`,
-      );
-    }
-
-    const stagePartitions = new Map<string, number>();
-    const specs: TopicSpec[] = [];
-    // a stage reading another stage's repartition output needs that stage's count first
-    for (let pass = 0; pass < stages.length && stagePartitions.size < stages.length; pass++) {
-      for (const stage of stages) {
-        if (stagePartitions.has(stage.name)) continue;
-        const inputCounts = stage.inputs.map((input) =>
-          this.names.isRepartitionTopic(input)
-            ? this.repartitionCount(input, stagePartitions)
-            : counts.get(input),
-        );
-        if (inputCounts.some((count) => count === undefined)) continue;
-        const known = inputCounts as number[];
-        if (stage.coPartitioned ?? true) this.checkCoPartitioned(stage, known);
-        stagePartitions.set(stage.name, Math.max(...known));
-      }
-    }
-
-    for (const stage of stages) {
-      const partitions = stagePartitions.get(stage.name);
-      if (partitions === undefined) {
-        throw new CdstreamError(
-          'CONFIG_INVALID',
-          `stage "${stage.name}" reads a repartition topic no stage writes`,
-        );
-      }
-      for (const changelog of this.names.changelogTopics(stage)) {
-        specs.push({ name: changelog, partitions, config: COMPACTED });
-      }
-      for (const output of Object.values(stage.outputs)) {
-        specs.push({ name: this.names.topic(output.topic), partitions });
-      }
-      if (stage.deadLetterTopic) specs.push({ name: stage.deadLetterTopic, partitions });
-    }
-    const unique = new Map(specs.map((spec) => [spec.name, spec]));
-    for (const topic of external) unique.delete(topic);
-    await transport.ensureTopics([...unique.values()]);
-
-    const actual = await transport.partitionCounts([...unique.keys()]);
-    for (const [topic, count] of [...counts, ...actual]) this.partitionCounts.set(topic, count);
-    for (const stage of stages) {
-      for (const changelog of this.names.changelogTopics(stage)) {
-        const expected = stagePartitions.get(stage.name);
-        if (actual.get(changelog) !== expected) {
-          throw new CdstreamError(
-            'COPARTITIONING',
-            `changelog ${changelog} has ${actual.get(changelog)} partitions but stage "${stage.name}" reads ${expected}; state cannot follow its partitions (recreate the changelog or the inputs)`,
-          );
-        }
-      }
-    }
-  }
-
-  private repartitionCount(
-    logical: string,
-    stagePartitions: Map<string, number>,
-  ): number | undefined {
-    const writer = this.options.topology.stages.find((stage) =>
-      Object.values(stage.outputs).some((output) => output.repartition && output.topic === logical),
-    );
-    return writer ? stagePartitions.get(writer.name) : undefined;
-  }
-
-  private checkCoPartitioned(stage: StageDefinition, inputCounts: readonly number[]): void {
-    if (new Set(inputCounts).size <= 1) return;
-    const detail = stage.inputs
-      .map((input, i) => `${this.names.topic(input)}=${inputCounts[i]}`)
-      .join(', ');
-    throw new CdstreamError(
-      'COPARTITIONING',
-      `stage "${stage.name}" reads topics that must be co-partitioned but have different partition counts (${detail})`,
-    );
+    const inputCounts = await transport.partitionCounts(externalInputs(this.names));
+    const plan = planTopics(this.names, inputCounts);
+    await transport.ensureTopics(plan.topics);
+    const actual = await transport.partitionCounts(plan.topics.map((topic) => topic.name));
+    checkChangelogs(this.names, plan, actual);
+    for (const [topic, count] of [...inputCounts, ...actual])
+      this.partitionCounts.set(topic, count);
   }
 }

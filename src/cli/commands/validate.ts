@@ -4,6 +4,7 @@ import { decodeUtf8, parseJson, DEFAULT_MAX_JSON_DEPTH } from '../../cloudevents
 import { CdstreamError, isCdstreamError } from '../../errors.js';
 import { ingestRecord } from '../../validation/ingest.js';
 import type { IngestResult } from '../../validation/ingest.js';
+import { ingested } from '../../stages/ingest/normalise.js';
 import { EventValidator } from '../../validation/validate.js';
 
 /** Where the command reads and writes; tests pass their own. */
@@ -138,6 +139,20 @@ async function validateEvent(event: FileEvent, validator: EventValidator): Promi
   );
   const [result] = results;
   if (result === undefined) throw new Error('ingest returned no result for one event');
+  if (!result.ok) return result;
+  // normalisation (scan reports, artifact keys) is part of what ingest checks
+  try {
+    ingested(result.event, Date.now());
+  } catch (error) {
+    if (!isCdstreamError(error)) throw error;
+    return {
+      ok: false,
+      error,
+      errors: [error],
+      type: result.event.type,
+      version: result.event.version,
+    };
+  }
   return result;
 }
 

@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import { Command } from 'commander';
+import { registryAvroDecoder } from '../../cloudevents/avro.js';
+import { buildTopology } from '../../config/pipeline.js';
+import { loadTopologyFile } from '../../config/topology-file.js';
+import { isCdstreamError } from '../../errors.js';
+import { createLogger } from '../../observability/logger.js';
+import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
+import { StreamWorker } from '../../runtime/worker.js';
+import { connectionsFromEnvironment, kafkajsSecurity } from '../connections.js';
+
+interface RunOptions {
+  topology: string;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/**
+ * `cdstream run --topology FILE`: one worker of the fleet. Start as many as
+ * the input has partitions; they share the work through their consumer groups.
+ */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('Run a worker on a topology; several workers with the same topology form a fleet.')
+    .requiredOption('--topology <file>', 'topology file (YAML), e.g. topologies/default.yaml')
+    .addHelpText(
+      'after',
+      '\nStops cleanly on SIGTERM/SIGINT within CDSTREAM_SHUTDOWN_TIMEOUT_MS (default 30000): the open transactions commit, tasks close, the worker leaves its groups.' +
+        '\nExit codes: 0 stopped on a signal, 1 failed (unreachable broker, fatal error, shutdown deadline missed), 2 usage or topology error.',
+    )
+    .action(async (options: RunOptions) => {
+      const logger = createLogger();
+      let config;
+      try {
+        config = loadTopologyFile(options.topology);
+      } catch (error) {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(2);
+      }
+      const connections = connectionsFromEnvironment();
+      const avro =
+        config.inputs.avro && connections.registryUrl
+          ? registryAvroDecoder(connections.registry())
+          : undefined;
+      const topology = buildTopology(config, avro ? { avro } : {});
+      const worker = new StreamWorker({
+        topology,
+        transport: new KafkajsTransport({
+          clientId: `${config.applicationId}-${hostname()}-${process.pid}`,
+          brokers: connections.brokers,
+          logger,
+          kafka: kafkajsSecurity(connections.security),
+        }),
+        logger,
+        settings: {
+          commitIntervalMs: config.runtime.commitIntervalMs,
+          commitMaxRecords: config.runtime.commitMaxRecords,
+          partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
+        },
+      });
+
+      const shutdownTimeoutMs = Number(
+        process.env.CDSTREAM_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+      );
+      let stopping = false;
+      const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info(
+          { signal, shutdownTimeoutMs },
+          `${signal}: committing open work and leaving the group`,
+        );
+        const deadline = new Promise<'late'>((resolve) =>
+          setTimeout(() => {
+            resolve('late');
+          }, shutdownTimeoutMs).unref(),
+        );
+        const outcome = await Promise.race([
+          worker.stop().then(() => 'stopped' as const),
+          deadline,
+        ]);
+        if (outcome === 'late') {
+          logger.error(
+            { shutdownTimeoutMs },
+            `shutdown did not finish within ${shutdownTimeoutMs} ms; exiting, open transactions abort`,
+          );
+          process.exit(1);
+        }
+        logger.info({}, 'worker stopped');
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+
+      try {
+        await worker.start();
+      } catch (error) {
+        const message = isCdstreamError(error) ? `${error.code}: ${error.message}` : String(error);
+        logger.fatal({ err: error }, `worker failed to start: ${message}`);
+        process.exit(isCdstreamError(error) && error.code === 'CONFIG_INVALID' ? 2 : 1);
+      }
+      logger.info(
+        {
+          topology: options.topology,
+          applicationId: config.applicationId,
+          connection: connections.description,
+        },
+        `worker ${process.pid} running ${options.topology} (${topology.stages.map((s) => s.name).join(' → ')})`,
+      );
+      const error = await worker.failed;
+      logger.fatal({ err: error }, `worker stopped on an unrecoverable error: ${error.message}`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,51 @@
+/** A topology file's settings, defaults filled in, durations in ms. */
+export interface TopologyConfig {
+  readonly applicationId: string;
+  readonly inputs: {
+    readonly topics: readonly string[];
+    readonly partitions: number;
+    readonly maxRecordBytes: number;
+    readonly avro: boolean;
+  };
+  readonly unknownTypes: 'pass' | 'dead-letter';
+  readonly dedupeHorizonMs: number;
+  readonly enrichment: { readonly enabled: boolean };
+  readonly aggregation: {
+    readonly enabled: boolean;
+    /** undefined: the aggregate stage's defaults (P1D tumbling, P7D hopping by P1D) */
+    readonly windows:
+      | readonly { readonly name: string; readonly sizeMs: number; readonly advanceMs: number }[]
+      | undefined;
+    readonly graceMs: number;
+    readonly idleTimeoutMs: number;
+    /** false, or the event-time interval between early updates */
+    readonly earlyEmissionMs: number | false;
+    readonly replicaSetRollouts: boolean;
+  };
+  readonly incidents: {
+    readonly source: string;
+    readonly vulnerability: {
+      readonly enabled: boolean;
+      readonly threshold: 'critical' | 'high' | 'medium' | 'low';
+    };
+    readonly failureBurst: {
+      readonly enabled: boolean;
+      readonly failures: number;
+      readonly windowMs: number;
+      readonly resolveAfterSuccesses: number;
+    };
+  };
+  readonly outputs: {
+    readonly deadLetter: string;
+    readonly enriched: string;
+    readonly metrics: string;
+    readonly incidents: string;
+    readonly late: string;
+    readonly metricsFormat: 'json' | 'json-binary' | 'avro';
+  };
+  readonly runtime: {
+    readonly commitIntervalMs: number;
+    readonly commitMaxRecords: number;
+    readonly partitionsConsumedConcurrently: number;
+  };
+}
