@@ -4,7 +4,7 @@
  * and registry auth.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import {
   connectionFromEnvironment,
   describeConnection,
@@ -63,7 +63,6 @@ export function connectionsFromEnvironment(env: NodeJS.ProcessEnv = process.env)
 export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   return {
     ...(security.ssl ? { ssl: security.ssl } : {}),
-    // SaslCredentials is kafkajs' SASLOptions with the mechanism as a plain union
     ...(security.sasl ? { sasl: security.sasl } : {}),
   };
 }
