@@ -4,9 +4,13 @@
  * with KAFKA_SASL_BROKERS). The client settings come from the same
  * environment parsing the worker uses.
  */
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
-import { describeConnection, kafkaSecurityFromEnvironment } from '../../src/config/connection.js';
+import {
+  describeConnection,
+  kafkaSecurityFromEnvironment,
+  type KafkaSecurity,
+} from '../../src/config/connection.js';
 import { KafkajsTransport } from '../../src/runtime/kafka/kafkajs-transport.js';
 import { consumeExactly, uniqueName } from './setup/clients.js';
 
@@ -25,7 +29,7 @@ function saslBrokers(): string[] {
   return brokers;
 }
 
-function security(password: string): Omit<KafkaConfig, 'brokers'> {
+function security(password: string): KafkaSecurity {
   return kafkaSecurityFromEnvironment({
     KAFKA_SASL_MECHANISM: 'scram-sha-256',
     KAFKA_SASL_USERNAME: USERNAME,
