@@ -39,10 +39,10 @@ function load(path: string): Manifest[] {
 }
 
 const manifests = yamlFiles(join(ROOT, 'deploy')).flatMap(load);
-function only<T>(kind: string, name?: string): T {
+function only(kind: string, name?: string): Manifest {
   const found = manifests.filter((m) => m.kind === kind && (!name || m.metadata?.name === name));
   expect(found, `${kind} ${name ?? ''}`).toHaveLength(1);
-  return found[0] as T;
+  return found[0] as Manifest;
 }
 
 interface Probe {
@@ -82,10 +82,10 @@ interface Secret extends Manifest {
   stringData: Record<string, string>;
 }
 
-const deployment = only<Deployment>('Deployment');
+const deployment = only('Deployment') as Deployment;
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0] as Container;
-const envMap = only<ConfigMap>('ConfigMap', 'cdstream-env');
+const envMap = only('ConfigMap', 'cdstream-env') as ConfigMap;
 const env: Record<string, string> = {
   ...envMap.data,
   ...Object.fromEntries(container.env.map(({ name, value }) => [name, value])),
@@ -102,7 +102,7 @@ describe('deploy/kubernetes', () => {
   });
 
   it('lists every manifest in the kustomization', () => {
-    const kustomization = only<Manifest & { resources: string[] }>('Kustomization');
+    const kustomization = only('Kustomization') as Manifest & { resources: string[] };
     const files = readdirSync(DEPLOY).filter((f) => f !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());
   });
@@ -122,7 +122,7 @@ describe('deploy/kubernetes', () => {
     const topologyArg = container.args[container.args.indexOf('--topology') + 1] ?? '';
     const mount = container.volumeMounts.find((m) => topologyArg.startsWith(`${m.mountPath}/`));
     const volume = pod.volumes.find((v) => v.name === mount?.name);
-    const topologyMap = only<ConfigMap>('ConfigMap', volume?.configMap?.name);
+    const topologyMap = only('ConfigMap', volume?.configMap?.name) as ConfigMap;
     const file = topologyArg.slice((mount?.mountPath.length ?? 0) + 1);
     const topology = parseTopology(topologyMap.data[file] ?? '', file);
     expect(topology.applicationId).toBe('cdstream');
@@ -145,9 +145,9 @@ describe('deploy/kubernetes', () => {
   });
 
   it('lets at most one worker be disrupted, selecting the Deployment’s pods', () => {
-    const pdb = only<
-      Manifest & { spec: { maxUnavailable: number; selector: Deployment['spec']['selector'] } }
-    >('PodDisruptionBudget');
+    const pdb = only('PodDisruptionBudget') as Manifest & {
+      spec: { maxUnavailable: number; selector: Deployment['spec']['selector'] };
+    };
     expect(pdb.spec.maxUnavailable).toBe(1);
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     expect(deployment.spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
@@ -155,7 +155,7 @@ describe('deploy/kubernetes', () => {
 
   it('wires the Secret files to the *_FILE variables, with placeholder values only', () => {
     const secretVolume = pod.volumes.find((v) => v.secret);
-    const secret = only<Secret>('Secret', secretVolume?.secret?.secretName);
+    const secret = only('Secret', secretVolume?.secret?.secretName) as Secret;
     const mountPath = container.volumeMounts.find((m) => m.name === secretVolume?.name)?.mountPath;
     for (const value of Object.values(secret.stringData)) expect(value).toBe('change-me');
 
