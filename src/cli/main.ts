@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { demoCommand } from './commands/demo.js';
 import { purlCommand } from './commands/purl.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand().copyInheritedSettings(program));
   program.addCommand(topicsCommand().copyInheritedSettings(program));
   program.addCommand(replayCommand().copyInheritedSettings(program));
+  program.addCommand(demoCommand().copyInheritedSettings(program));
   return program;
 }
 

@@ -268,6 +268,16 @@ export class StageRunner {
         await context.heartbeat();
       }
     }
+    if (slot.state === 'running' && !context.isStale()) {
+      const next = BigInt(context.nextOffset);
+      const position = slot.positions.get(topic);
+      if (position === undefined || next > position) {
+        await slot.lock.run(() => {
+          slot.positions.set(topic, next);
+          slot.task.skipTo(topic, context.nextOffset);
+        });
+      }
+    }
     if (this.commitDue(slot)) await this.commit(slot);
   }
 

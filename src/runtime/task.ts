@@ -94,7 +94,7 @@ export class Task {
   }
 
   get hasUncommittedWork(): boolean {
-    return this.processedSinceCommit > 0 || this.pending.length > 0;
+    return this.processedSinceCommit > 0 || this.pending.length > 0 || this.nextOffsets.size > 0;
   }
 
   get streamTime(): number {
@@ -145,6 +145,13 @@ export class Task {
     this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString());
     this.processedSinceCommit++;
     if (advanced) this.firePunctuators('event-time', this.clock.watermark);
+  }
+
+  /** Moves the committed position past records that carry no data (transaction markers). */
+  skipTo(topic: string, nextOffset: string): void {
+    const current = this.nextOffsets.get(topic);
+    if (current !== undefined && BigInt(current) >= BigInt(nextOffset)) return;
+    this.nextOffsets.set(topic, nextOffset);
   }
 
   /** Wall-clock duties: idle advance of stream time, then wall-clock punctuators. */

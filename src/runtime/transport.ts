@@ -37,6 +37,12 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
   /** true once a seek is pending for this partition: the rest of the batch is not to be processed */
   isStale(): boolean;
+  /**
+   * The offset after the batch, transaction markers included: once every
+   * record is processed the position may move there, so a caught-up group
+   * commits the end of a transactionally written topic, not the marker before it.
+   */
+  readonly nextOffset: string;
 }
 
 export interface StageConsumerHandlers {

@@ -7,7 +7,14 @@ import type { RuntimeLogger } from '../observer.js';
  * after a restart).
  */
 const RETRIED_NOISE =
-  /concurrent operation on the same transaction|coordinator is loading|not the correct coordinator|rebalanc/i;
+  /concurrent operation on the same transaction|coordinator is loading|not the correct coordinator|not the leader for that topic-partition|rebalanc/i;
+
+/**
+ * kafkajs warns that bounded retries of an idempotent producer may break
+ * exactly-once. Not here: every send belongs to a transaction, a send that
+ * gives up aborts it, and the task rolls back to its last commit.
+ */
+const SAFE_WARNINGS = /Limiting retries for the idempotent producer/;
 
 /** Sends kafkajs' log lines to our logger, one line each, with its fields. */
 export function kafkajsLogCreator(logger: RuntimeLogger): logCreator {
@@ -20,8 +27,10 @@ export function kafkajsLogCreator(logger: RuntimeLogger): logCreator {
         const error = typeof fields.error === 'string' ? fields.error : '';
         if (RETRIED_NOISE.test(`${message} ${error}`)) logger.debug(context, line);
         else logger.error(context, line);
-      } else if (level === logLevel.WARN) logger.warn(context, line);
-      else if (level === logLevel.INFO) logger.debug(context, line);
+      } else if (level === logLevel.WARN) {
+        if (SAFE_WARNINGS.test(message)) logger.debug(context, line);
+        else logger.warn(context, line);
+      } else if (level === logLevel.INFO) logger.debug(context, line);
       else logger.debug(context, line);
     };
 }

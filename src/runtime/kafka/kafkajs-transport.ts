@@ -274,6 +274,7 @@ export class KafkajsTransport implements StreamTransport {
         await handlers.onBatch(batch.topic, batch.partition, records, {
           heartbeat: () => payload.heartbeat(),
           isStale: () => payload.isStale(),
+          nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
         });
       },
     });
