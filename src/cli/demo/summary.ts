@@ -122,7 +122,7 @@ export function summarise(records: readonly ReadRecord[], config: TopologyConfig
           deployments > 0 ? `${failed} (${Math.round((100 * failed) / deployments)}%)` : '–',
           leadMedians.length > 0
             ? duration(
-                leadMedians.sort((a, b) => Number(a) - Number(b))[
+                leadMedians.sort((a, b) => a - b)[
                   Math.floor(leadMedians.length / 2)
                 ],
               )

@@ -18,6 +18,11 @@ export interface IngestStageOptions {
   readonly inputTopics: readonly string[];
   /** logical name of the repartition topic towards the join */
   readonly toJoin: string;
+  /**
+   * false: `toJoin` is a plain topic (e.g. the enriched topic of a pipeline
+   * without the join), keyed by artifact all the same
+   */
+  readonly repartition?: boolean;
   readonly deadLetterTopic: string;
   readonly unknownTypes: 'pass' | 'dead-letter';
   /** events with a (source, id) seen within this much event time are duplicates */
@@ -132,7 +137,7 @@ export function ingestStage(options: IngestStageOptions): StageDefinition {
   return {
     name: 'ingest',
     inputs: options.inputTopics,
-    outputs: { join: { topic: options.toJoin, repartition: true } },
+    outputs: { join: { topic: options.toJoin, repartition: options.repartition ?? true } },
     stores: [{ name: DEDUPE_STORE, kind: 'key-value' }],
     deadLetterTopic: options.deadLetterTopic,
     // every input is read on its own; duplicates are caught within a partition
