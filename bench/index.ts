@@ -1,0 +1,382 @@
+/**
+ * cdstream against its baselines on the local broker, interleaved so that
+ * machine drift cancels: kafkajs plain pipe, kafkajs transactional pipe,
+ * Kafka Streams (EOS v2) deployment frequency, cdstream per stage and the
+ * whole pipeline. Then latency at half the measured maximum, and restore time.
+ *
+ *   npm run bench [-- --records 1000000 --rounds 2 --restore-keys 100000,1000000 --json --profile]
+ *
+ * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { buildKafkaStreams, startKafkaStreams } from './baselines/kafka-streams.js';
+import { EventGenerator } from './lib/events.js';
+import {
+  committedToEnd,
+  createTopics,
+  kafka,
+  produceAll,
+  recordCount,
+  toMessage,
+} from './lib/kafka.js';
+import { measureLatency, type LatencyResult } from './lib/latency.js';
+import { startChild, TS_NODE_ARGS, type Child } from './lib/proc.js';
+import { measureRestore } from './lib/restore.js';
+import { formatTable, type Figure } from './lib/report.js';
+import { pipelineNames, writeTopology, type PipelineNames } from './lib/topology.js';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '50000' },
+    partitions: { type: 'string', default: '12' },
+    rounds: { type: 'string', default: '1' },
+    'latency-seconds': { type: 'string', default: '15' },
+    'restore-keys': { type: 'string', default: '100000' },
+    'skip-kafka-streams': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+const RECORDS = Number(values.records);
+const PARTITIONS = Number(values.partitions);
+const ROUNDS = Number(values.rounds);
+const run = `bench-${randomUUID().slice(0, 8)}`;
+const workDir = new URL(`../.local/bench/${run}/`, import.meta.url).pathname;
+const client = kafka(run);
+const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
+const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
+
+interface Measured {
+  readonly events: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly rssMb: number;
+}
+
+/** Starts a process, times it from ready until its groups committed to the end of their inputs. */
+async function measure(
+  child: Child,
+  ready: RegExp,
+  groups: readonly (readonly [string, string])[],
+  events: number,
+): Promise<Measured> {
+  try {
+    await child.waitForLine(ready, 300_000);
+    const cpuBefore = child.cpuSeconds();
+    const started = performance.now();
+    for (const [group, topic] of groups) await committedToEnd(client, group, topic);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      events,
+      seconds,
+      cpuSeconds: child.cpuSeconds() - cpuBefore,
+      rssMb: child.peakRssMb(),
+    };
+  } finally {
+    await child.stop('SIGTERM');
+  }
+}
+
+function stageWorker(topology: string, stage: string, input?: string, profile = false): Child {
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles`] : [];
+  return startChild(process.execPath, [
+    ...TS_NODE_ARGS,
+    ...profiling,
+    WORKER,
+    '--topology',
+    topology,
+    '--stage',
+    stage,
+    ...(input ? ['--input', input] : []),
+  ]);
+}
+
+function pipe(mode: string, input: string, output: string, group: string): Child {
+  return startChild(process.execPath, [
+    ...TS_NODE_ARGS,
+    PIPE,
+    '--mode',
+    mode,
+    '--input',
+    input,
+    '--output',
+    output,
+    '--group',
+    group,
+  ]);
+}
+
+/** A topology copy of its own; on the shared input topic unless `ownInput`. */
+async function newPipeline(
+  name: string,
+  ownInput = false,
+): Promise<{ names: PipelineNames; file: string }> {
+  const appId = `${run}-${name}`;
+  const names = pipelineNames(appId, ownInput ? undefined : input);
+  const file = writeTopology(`${workDir}${name}.yaml`, names, PARTITIONS);
+  await createTopics(client, [names.input], PARTITIONS);
+  return { names, file };
+}
+
+// --- the data: one input topic every throughput scenario reads ---------------
+const input = `${run}-input`;
+await createTopics(client, [input], PARTITIONS);
+const generator = new EventGenerator(RECORDS, { run });
+const produceStarted = performance.now();
+await produceAll(
+  client,
+  input,
+  (function* () {
+    for (const record of generator.records()) yield toMessage(record);
+  })(),
+);
+const produceSeconds = (performance.now() - produceStarted) / 1000;
+process.stderr.write(`produced ${RECORDS} records in ${produceSeconds.toFixed(1)} s\n`);
+const kafkaStreamsReady = values['skip-kafka-streams'] ? undefined : buildKafkaStreams();
+
+// --- the scenarios, each a fresh application/group on the same input ---------
+let prep: PipelineNames | undefined;
+type Scenario = (round: number) => Promise<Measured>;
+const scenarios: [string, Scenario][] = [
+  [
+    'kafkajs plain pipe (baseline)',
+    async (round) => {
+      const output = `${run}-plain-out-${round}`;
+      await createTopics(client, [output], PARTITIONS);
+      const group = `${run}-plain-${round}`;
+      return measure(pipe('plain', input, output, group), /ready/, [[group, input]], RECORDS);
+    },
+  ],
+  [
+    'cdstream pipeline, 1 worker',
+    async (round) => {
+      const { names, file } = await newPipeline(`pipeline-${round}`);
+      const child = stageWorker(file, 'pipeline', undefined, values.profile && round === 0);
+      const measured = await measure(
+        child,
+        /"ready"/,
+        [
+          [`${names.appId}-ingest`, input],
+          [`${names.appId}-join`, names.repartition],
+          [`${names.appId}-aggregate`, names.enriched],
+        ],
+        RECORDS,
+      );
+      prep ??= names;
+      return measured;
+    },
+  ],
+  [
+    'kafkajs transactional pipe (baseline)',
+    async (round) => {
+      const output = `${run}-txn-out-${round}`;
+      await createTopics(client, [output], PARTITIONS);
+      const group = `${run}-txn-${round}`;
+      return measure(
+        pipe('transactional', input, output, group),
+        /ready/,
+        [[group, input]],
+        RECORDS,
+      );
+    },
+  ],
+  [
+    'cdstream ingest alone',
+    async (round) => {
+      const { names, file } = await newPipeline(`ingest-${round}`);
+      return measure(
+        stageWorker(file, 'ingest'),
+        /"ready"/,
+        [[`${names.appId}-ingest`, input]],
+        RECORDS,
+      );
+    },
+  ],
+  [
+    'cdstream join alone',
+    async (round) => {
+      if (!prep) throw new Error('the pipeline scenario runs first');
+      const { names, file } = await newPipeline(`join-${round}`);
+      const events = await recordCount(client, prep.repartition);
+      return measure(
+        stageWorker(file, 'join', prep.repartition),
+        /"ready"/,
+        [[`${names.appId}-join`, prep.repartition]],
+        events,
+      );
+    },
+  ],
+  [
+    'cdstream aggregate alone',
+    async (round) => {
+      if (!prep) throw new Error('the pipeline scenario runs first');
+      const { names, file } = await newPipeline(`aggregate-${round}`);
+      const events = await recordCount(client, prep.enriched);
+      return measure(
+        stageWorker(file, 'aggregate', prep.enriched),
+        /"ready"/,
+        [[`${names.appId}-aggregate`, prep.enriched]],
+        events,
+      );
+    },
+  ],
+];
+if (kafkaStreamsReady) {
+  scenarios.splice(2, 0, [
+    'Kafka Streams deployment frequency, EOS v2 (baseline)',
+    async (round) => {
+      const appId = `${run}-kstreams-${round}`;
+      const output = `${appId}-out`;
+      await createTopics(client, [output], PARTITIONS);
+      const jar = await kafkaStreamsReady;
+      return measure(
+        startKafkaStreams(jar, appId, input, output),
+        /"running"/,
+        [[appId, input]],
+        RECORDS,
+      );
+    },
+  ]);
+}
+
+const samples = new Map<string, Measured[]>();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, scenario] of scenarios) {
+    process.stderr.write(`round ${round + 1}/${ROUNDS}: ${name} ... `);
+    const measured = await scenario(round);
+    process.stderr.write(`${Math.round(measured.events / measured.seconds)} events/s\n`);
+    samples.set(name, [...(samples.get(name) ?? []), measured]);
+  }
+}
+
+/** The median of the rounds by throughput. */
+function median(list: readonly Measured[]): Measured {
+  const sorted = [...list].sort((a, b) => a.events / a.seconds - b.events / b.seconds);
+  return sorted[Math.floor(sorted.length / 2)] as Measured;
+}
+const best = new Map([...samples].map(([name, list]) => [name, median(list)]));
+const rate = (name: string) => {
+  const m = best.get(name);
+  return m ? m.events / m.seconds : NaN;
+};
+
+// --- latency at half the maximum ----------------------------------------------
+const latency = new Map<string, LatencyResult>();
+const latencySeconds = Number(values['latency-seconds']);
+async function latencyOf(
+  name: string,
+  start: (names: PipelineNames, file: string) => Child,
+  output: (n: PipelineNames) => string,
+  validOnly: boolean,
+) {
+  const { names, file } = await newPipeline(`latency-${latency.size}`, true);
+  await createTopics(client, [output(names)], PARTITIONS);
+  const child = start(names, file);
+  try {
+    await child.waitForLine(/ready/, 300_000);
+    process.stderr.write(`latency: ${name} ... `);
+    const result = await measureLatency({
+      client,
+      run: `${names.appId}-lat`,
+      input: names.input,
+      output: output(names),
+      ratePerSecond: rate(name) / 2,
+      seconds: latencySeconds,
+      validOnly,
+    });
+    process.stderr.write(
+      `p50 ${result.p50} ms, p99 ${result.p99} ms (${result.seen}/${result.expected})\n`,
+    );
+    latency.set(name, result);
+  } finally {
+    await child.stop('SIGTERM');
+  }
+}
+await latencyOf(
+  'kafkajs plain pipe (baseline)',
+  (n) => pipe('plain', n.input, `${n.appId}-out`, `${n.appId}-pipe`),
+  (n) => `${n.appId}-out`,
+  false,
+);
+await latencyOf(
+  'kafkajs transactional pipe (baseline)',
+  (n) => pipe('transactional', n.input, `${n.appId}-out`, `${n.appId}-pipe`),
+  (n) => `${n.appId}-out`,
+  false,
+);
+await latencyOf(
+  'cdstream pipeline, 1 worker',
+  (_n, file) => stageWorker(file, 'pipeline'),
+  (n) => n.enriched,
+  true,
+);
+await latencyOf(
+  'cdstream ingest alone',
+  (_n, file) => stageWorker(file, 'ingest'),
+  (n) => n.repartition,
+  true,
+);
+
+// --- restore --------------------------------------------------------------------
+const restores: Figure[] = [];
+for (const keys of values['restore-keys'].split(',').map(Number)) {
+  process.stderr.write(`restore ${keys} keys ... `);
+  const { records, ms } = await measureRestore(run, keys, PARTITIONS);
+  process.stderr.write(`${ms} ms\n`);
+  restores.push({
+    name: `restore ${keys} keys of window state (reference topology)`,
+    events: records,
+    seconds: ms / 1000,
+    events_per_s: Math.round(records / (ms / 1000)),
+    ratio_to: {},
+    latency_ms: null,
+    rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+    cpu_s_per_m_events: null,
+  });
+}
+
+// --- report ------------------------------------------------------------------------
+const baselines = [...best.keys()].filter((name) => name.endsWith('(baseline)'));
+const figures: Figure[] = [...best].map(([name, m]) => {
+  const lat = latency.get(name);
+  return {
+    name,
+    events: m.events,
+    seconds: Number(m.seconds.toFixed(2)),
+    events_per_s: Math.round(m.events / m.seconds),
+    ratio_to: Object.fromEntries(
+      baselines
+        .filter((b) => b !== name)
+        .map((b) => [
+          b.replace(' (baseline)', ''),
+          Number((m.events / m.seconds / rate(b)).toFixed(3)),
+        ]),
+    ),
+    latency_ms: lat ? { p50: lat.p50, p99: lat.p99 } : null,
+    rss_mb: m.rssMb,
+    cpu_s_per_m_events: Number(((m.cpuSeconds / m.events) * 1e6).toFixed(1)),
+  };
+});
+figures.push(...restores);
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+console.log(
+  `cdstream benchmark ${new Date().toISOString()}: ${RECORDS} records (avg ${Math.round(generator.averageBytes)} B), ${PARTITIONS} partitions, ${ROUNDS} round(s), ${machine}`,
+);
+console.log(formatTable(figures));
+for (const [name, lat] of latency) {
+  console.log(
+    `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen`,
+  );
+}
+if (values.json) {
+  const file = new URL('./results/latest.json', import.meta.url).pathname;
+  mkdirSync(new URL('./results/', import.meta.url).pathname, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}
+if (values.profile) console.log(`CPU profile of the pipeline worker: ${workDir}profiles/`);
+process.exit(0);

@@ -1,0 +1,229 @@
+/** Kafka helpers shared by the benchmarks and the fault suite: topics, producing, waiting, reading. */
+import { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs';
+import { endpointsFromEnvironment, LOCAL_SERVICES } from '../../src/config/environment.js';
+import type { GeneratedRecord } from './events.js';
+
+export const brokers: string[] = [
+  ...(endpointsFromEnvironment().kafkaBrokers ?? LOCAL_SERVICES.kafkaBrokers),
+];
+
+export function kafka(clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, maxRetryTime: 5_000 },
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function createTopics(
+  client: Kafka,
+  topics: readonly string[],
+  partitions: number,
+  config: Record<string, string> = {},
+): Promise<void> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function toMessage(record: GeneratedRecord, timestamp = Date.now()): Message {
+  return {
+    key: record.key,
+    value: record.value,
+    headers: record.headers,
+    timestamp: String(timestamp),
+  };
+}
+
+/** Produces every record (idempotent producer, acks=all) in batches; resolves with the count. */
+export async function produceAll(
+  client: Kafka,
+  topic: string,
+  records: Iterable<Message>,
+  batchSize = 2_000,
+): Promise<number> {
+  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  let count = 0;
+  let batch: Message[] = [];
+  const inFlight: Promise<unknown>[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    inFlight.push(producer.send({ topic, messages: batch, acks: -1 }));
+    count += batch.length;
+    batch = [];
+    if (inFlight.length >= 4) await inFlight.shift();
+  };
+  try {
+    for (const message of records) {
+      batch.push(message);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    await Promise.all(inFlight);
+  } finally {
+    await producer.disconnect();
+  }
+  return count;
+}
+
+export async function endOffsets(client: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    return new Map(ends.map(({ partition, high }) => [partition, BigInt(high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function recordCount(client: Kafka, topic: string): Promise<number> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    return ends.reduce((sum, { high, low }) => sum + Number(BigInt(high) - BigInt(low)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Resolves once `groupId` has committed the end offset of every partition of
+ * `topic` (a transactional topic's end includes commit markers, which a
+ * committed offset passes too). Polls the broker; gives up after `timeoutMs`.
+ */
+export async function committedToEnd(
+  client: Kafka,
+  groupId: string,
+  topic: string,
+  timeoutMs = 1_800_000,
+  pollMs = 100,
+): Promise<void> {
+  const admin = client.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const behind = ends.filter(({ partition, high }) => {
+          const at = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+          return BigInt(at) < BigInt(high);
+        });
+        if (behind.length === 0) return;
+      } catch {
+        // the broker may be away during a fault; keep polling until the deadline
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`group ${groupId} did not commit to the end of ${topic} in time`);
+      }
+      await sleep(pollMs);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+  readonly timestamp: number;
+}
+
+export function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) out[name] = last.toString();
+  }
+  return out;
+}
+
+/** Reads a topic from its start to its current end, read_committed, calling `onRecord` for each. */
+export async function readTopic(
+  client: Kafka,
+  topic: string,
+  groupId: string,
+  onRecord: (record: ReadRecord) => void,
+): Promise<number> {
+  const ends = await endOffsets(client, topic);
+  const admin = client.admin();
+  await admin.connect();
+  const starts = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map<number, bigint>();
+  for (const { partition, low } of starts) {
+    const end = ends.get(partition) ?? 0n;
+    if (end > BigInt(low)) remaining.set(partition, end);
+  }
+  if (remaining.size === 0) return 0;
+  let count = 0;
+  let quiet: NodeJS.Timeout | undefined;
+  const consumer = client.consumer({ groupId, readUncommitted: false, maxBytes: 50 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    let lastProgress = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      // aborted transactions at a partition's tail leave nothing to deliver: quiet for 10 s is the end
+      quiet = setInterval(() => {
+        if (Date.now() - lastProgress > 10_000) resolve();
+      }, 1_000);
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        reject(payload.error);
+      });
+      void consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            count++;
+            onRecord({
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              value: message.value,
+              headers: headersOf(message.headers),
+              timestamp: Number(message.timestamp),
+            });
+          }
+          // the end offset sits past a commit marker that no message carries
+          const end = remaining.get(batch.partition);
+          if (end !== undefined && BigInt(batch.lastOffset()) + 2n >= end) {
+            remaining.delete(batch.partition);
+          }
+          lastProgress = Date.now();
+          if (remaining.size === 0) resolve();
+          await Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    clearInterval(quiet);
+    await consumer.disconnect();
+  }
+  return count;
+}

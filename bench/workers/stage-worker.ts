@@ -1,0 +1,75 @@
+/**
+ * One cdstream worker process for the benchmark: the whole pipeline of a
+ * topology file, or one of its stages alone on a given input topic.
+ * Prints `{"event":"ready"}` once every stage has restored its tasks.
+ *
+ *   stage-worker.ts --topology FILE --stage pipeline|ingest|join|aggregate [--input TOPIC]
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { buildTopology } from '../../src/config/pipeline.js';
+import { loadTopologyFile } from '../../src/config/topology-file.js';
+import { KafkajsTransport } from '../../src/runtime/kafka/kafkajs-transport.js';
+import type { StageDefinition } from '../../src/runtime/topology.js';
+import { StreamWorker } from '../../src/runtime/worker.js';
+import { joinStage } from '../../src/stages/join/index.js';
+import { brokers } from '../lib/kafka.js';
+
+const { values } = parseArgs({
+  options: {
+    topology: { type: 'string' },
+    stage: { type: 'string', default: 'pipeline' },
+    input: { type: 'string' },
+  },
+});
+if (!values.topology) throw new Error('--topology is required');
+const config = loadTopologyFile(values.topology);
+const stage = values.stage;
+const input = values.input ?? '';
+
+function stages(): readonly StageDefinition[] {
+  if (stage === 'pipeline') return buildTopology(config).stages;
+  if (stage === 'ingest') return buildTopology(config).stages.filter((s) => s.name === 'ingest');
+  if (stage === 'join') {
+    return [
+      joinStage({
+        inputTopic: input,
+        enrichedTopic: config.outputs.enriched,
+        deadLetterTopic: config.outputs.deadLetter,
+      }),
+    ];
+  }
+  const fed = { ...config, outputs: { ...config.outputs, enriched: input } };
+  return buildTopology(fed).stages.filter((s) => s.name === 'aggregate');
+}
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const topology = { applicationId: config.applicationId, stages: stages() };
+const restored = new Set<string>();
+const worker = new StreamWorker({
+  topology,
+  transport: new KafkajsTransport({ clientId: `${config.applicationId}-bench`, brokers, logger }),
+  logger,
+  settings: {
+    commitIntervalMs: config.runtime.commitIntervalMs,
+    commitMaxRecords: config.runtime.commitMaxRecords,
+  },
+  listener: {
+    restored: (event) => {
+      if (restored.has(event.stage)) return;
+      restored.add(event.stage);
+      if (restored.size === topology.stages.length) console.log('{"event":"ready"}');
+    },
+  },
+});
+
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  void worker.stop().then(() => process.exit(0));
+});
+await worker.start();
+const error = await worker.failed;
+console.error(`worker failed: ${error.message}`);
+process.exit(1);
