@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { produceCommand } from './commands/produce.js';
 import { purlCommand } from './commands/purl.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { tailCommand } from './commands/tail.js';
 import { topicsCommand } from './commands/topics.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   program.addCommand(topicsCommand().copyInheritedSettings(program));
   program.addCommand(replayCommand().copyInheritedSettings(program));
   program.addCommand(demoCommand().copyInheritedSettings(program));
+  program.addCommand(produceCommand().copyInheritedSettings(program));
+  program.addCommand(tailCommand().copyInheritedSettings(program));
   return program;
 }
 

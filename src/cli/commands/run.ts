@@ -3,7 +3,15 @@ import { Command } from 'commander';
 import { registryAvroDecoder } from '../../cloudevents/avro.js';
 import { buildTopology } from '../../config/pipeline.js';
 import { loadTopologyFile } from '../../config/topology-file.js';
-import { isCdstreamError } from '../../errors.js';
+import { isCdstreamError, type ErrorCode } from '../../errors.js';
+import {
+  healthServerSettings,
+  startHealthServer,
+  type HealthServer,
+} from '../../observability/health-server.js';
+import { CdstreamMetrics } from '../../observability/metrics.js';
+import { workerReadiness, type ReadinessCheck } from '../../observability/readiness.js';
+import { TrackedTransport } from '../../observability/tracked-transport.js';
 import { createLogger } from '../../observability/logger.js';
 import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
 import { StreamWorker } from '../../runtime/worker.js';
@@ -42,22 +50,59 @@ export function runCommand(): Command {
         config.inputs.avro && connections.registryUrl
           ? registryAvroDecoder(connections.registry())
           : undefined;
-      const topology = buildTopology(config, avro ? { avro } : {});
-      const worker = new StreamWorker({
-        topology,
-        transport: new KafkajsTransport({
+      let readiness: ReadinessCheck = () => ({ ready: false, detail: { started: false } });
+      const transport = new TrackedTransport(
+        new KafkajsTransport({
           clientId: `${config.applicationId}-${hostname()}-${process.pid}`,
           brokers: connections.brokers,
           logger,
           kafka: kafkajsSecurity(connections.security),
         }),
+      );
+      const metrics = new CdstreamMetrics({
+        consumerLag: () => transport.allConsumerLag(),
+        ready: () => readiness().ready,
+      });
+      const topology = buildTopology(config, {
+        ...(avro ? { avro } : {}),
+        onOutcome: (stage, outcome, detail) => {
+          metrics.recordOutcome(stage, outcome, detail.code as ErrorCode | undefined);
+        },
+        onCount: (stage, name) => {
+          metrics.count(stage, name);
+        },
+      });
+      const worker = new StreamWorker({
+        topology,
+        transport,
         logger,
+        listener: metrics.runtimeListener(),
         settings: {
           commitIntervalMs: config.runtime.commitIntervalMs,
           commitMaxRecords: config.runtime.commitMaxRecords,
           partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
         },
       });
+
+      readiness = workerReadiness(worker, transport);
+      let http: HealthServer;
+      try {
+        http = await startHealthServer({
+          ...healthServerSettings(),
+          metrics,
+          readiness: () => readiness(),
+        });
+      } catch (error) {
+        logger.fatal(
+          { err: error },
+          `cannot serve metrics and health: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        process.exit(2);
+      }
+      logger.info(
+        { url: http.url },
+        `metrics at ${http.url}/metrics, health at ${http.url}/healthz and ${http.url}/readyz`,
+      );
 
       const shutdownTimeoutMs = Number(
         process.env.CDSTREAM_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,

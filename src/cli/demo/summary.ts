@@ -121,11 +121,7 @@ export function summarise(records: readonly ReadRecord[], config: TopologyConfig
           String(deployments),
           deployments > 0 ? `${failed} (${Math.round((100 * failed) / deployments)}%)` : '–',
           leadMedians.length > 0
-            ? duration(
-                leadMedians.sort((a, b) => a - b)[
-                  Math.floor(leadMedians.length / 2)
-                ],
-              )
+            ? duration(leadMedians.sort((a, b) => a - b)[Math.floor(leadMedians.length / 2)])
             : '–',
           String(restored.length),
           restored.length > 0 ? restored.map((r) => duration(r.durationMs)).join(', ') : '–',
