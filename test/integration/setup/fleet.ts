@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 const WORKER_MAIN = fileURLToPath(
   new URL('../../../dist/runtime/reference/worker-main.js', import.meta.url),
 );
+const CLI_MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 
 export interface WorkerProcess {
   readonly process: ChildProcess;
@@ -20,11 +21,30 @@ export interface WorkerProcess {
 }
 
 export function startReferenceWorker(args: readonly string[]): WorkerProcess {
-  if (!existsSync(WORKER_MAIN)) {
-    throw new Error(`${WORKER_MAIN} is missing: run "npm run build" before the integration tests`);
+  return startNode(WORKER_MAIN, args);
+}
+
+/** `cdstream <args>` from the build, against the test broker and registry. */
+export function startCdstream(args: readonly string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
+  return startNode(CLI_MAIN, args, env);
+}
+
+function startNode(
+  main: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): WorkerProcess {
+  if (!existsSync(main)) {
+    throw new Error(`${main} is missing: run "npm run build" before the integration tests`);
   }
-  const child = spawn(process.execPath, [WORKER_MAIN, ...args], {
-    env: { ...process.env, KAFKA_BROKERS: inject('kafkaBrokers').join(','), LOG_LEVEL: 'info' },
+  const child = spawn(process.execPath, [main, ...args], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+      SCHEMA_REGISTRY_URL: inject('schemaRegistryUrl'),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
