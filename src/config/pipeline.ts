@@ -3,6 +3,7 @@
  * ingest → join → aggregate, as far as the file enables them.
  */
 import type { AvroDecoder } from '../cloudevents/types.js';
+import type { OutputRecord } from '../runtime/record.js';
 import type { Topology, StageDefinition } from '../runtime/topology.js';
 import { aggregateStage } from '../stages/aggregate/index.js';
 import { ingestStage, type IngestOutcome } from '../stages/ingest/ingest-stage.js';
@@ -14,6 +15,8 @@ export const TO_JOIN = 'by-artifact';
 
 export interface PipelineHooks {
   readonly avro?: AvroDecoder;
+  /** how metrics records are encoded (json-binary, avro); absent: structured JSON as the stage writes them */
+  readonly metricsEncoder?: (record: OutputRecord) => OutputRecord;
   readonly onOutcome?: (
     stage: string,
     outcome: IngestOutcome,
@@ -49,39 +52,50 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
   }
   if (config.aggregation.enabled) {
     const { aggregation, incidents } = config;
+    const aggregate = aggregateStage({
+      source: incidents.source,
+      topics: {
+        input: outputs.enriched,
+        metrics: outputs.metrics,
+        incidents: outputs.incidents,
+        late: outputs.late,
+        deadLetter: outputs.deadLetter,
+      },
+      ...(aggregation.windows ? { windows: aggregation.windows } : {}),
+      graceMs: aggregation.graceMs,
+      idleTimeoutMs: aggregation.idleTimeoutMs,
+      earlyUpdates:
+        aggregation.earlyEmissionMs === false
+          ? undefined
+          : { intervalMs: aggregation.earlyEmissionMs },
+      countReplicaSetRollouts: aggregation.replicaSetRollouts,
+      rules: {
+        vulnerability: incidents.vulnerability.enabled
+          ? { threshold: incidents.vulnerability.threshold }
+          : false,
+        failureBurst: incidents.failureBurst.enabled
+          ? {
+              failures: incidents.failureBurst.failures,
+              windowMs: incidents.failureBurst.windowMs,
+              successesToResolve: incidents.failureBurst.resolveAfterSuccesses,
+            }
+          : false,
+      },
+      onCount: (name) => hooks.onCount?.('aggregate', name),
+    });
     stages.push(
-      aggregateStage({
-        source: incidents.source,
-        topics: {
-          input: outputs.enriched,
-          metrics: outputs.metrics,
-          incidents: outputs.incidents,
-          late: outputs.late,
-          deadLetter: outputs.deadLetter,
-        },
-        ...(aggregation.windows ? { windows: aggregation.windows } : {}),
-        graceMs: aggregation.graceMs,
-        idleTimeoutMs: aggregation.idleTimeoutMs,
-        earlyUpdates:
-          aggregation.earlyEmissionMs === false
-            ? undefined
-            : { intervalMs: aggregation.earlyEmissionMs },
-        countReplicaSetRollouts: aggregation.replicaSetRollouts,
-        rules: {
-          vulnerability: incidents.vulnerability.enabled
-            ? { threshold: incidents.vulnerability.threshold }
-            : false,
-          failureBurst: incidents.failureBurst.enabled
-            ? {
-                failures: incidents.failureBurst.failures,
-                windowMs: incidents.failureBurst.windowMs,
-                successesToResolve: incidents.failureBurst.resolveAfterSuccesses,
-              }
-            : false,
-        },
-        onCount: (name) => hooks.onCount?.('aggregate', name),
-      }),
+      hooks.metricsEncoder ? withEncoder(aggregate, 'metrics', hooks.metricsEncoder) : aggregate,
     );
   }
   return { applicationId: config.applicationId, stages };
+}
+
+function withEncoder(
+  stage: StageDefinition,
+  output: string,
+  encode: (record: OutputRecord) => OutputRecord,
+): StageDefinition {
+  const definition = stage.outputs[output];
+  if (!definition) return stage;
+  return { ...stage, outputs: { ...stage.outputs, [output]: { ...definition, encode } } };
 }

@@ -266,10 +266,12 @@ export class Task {
       },
       wallClockTime: () => task.options.now(),
       forward: (output: string, record: OutputRecord) => {
+        const definition = names.output(task.stage, output);
+        const encoded = definition.encode ? definition.encode(record) : record;
         task.pending.push({
-          ...record,
-          timestamp: record.timestamp ?? task.currentTimestamp,
-          topic: names.outputTopic(task.stage, output),
+          ...encoded,
+          timestamp: encoded.timestamp ?? task.currentTimestamp,
+          topic: names.topic(definition.topic),
         });
       },
       partitionCount: (output: string) =>

@@ -1,6 +1,6 @@
 import { CdstreamError } from '../errors.js';
 import type { Processor } from './processor.js';
-import type { InputRecord } from './record.js';
+import type { InputRecord, OutputRecord } from './record.js';
 
 export type StoreKind = 'key-value' | 'window';
 
@@ -14,6 +14,8 @@ export interface OutputDefinition {
   readonly topic: string;
   /** an internal repartition topic `<appId>-<topic>-repartition`, created by the runtime */
   readonly repartition?: boolean;
+  /** rewrites each record on its way out (e.g. an encoding chosen by the topology); pure and synchronous */
+  readonly encode?: (record: OutputRecord) => OutputRecord;
 }
 
 export interface EventTimeOptions {
@@ -81,6 +83,10 @@ export class TopologyNames {
   }
 
   outputTopic(stage: StageDefinition, output: string): string {
+    return this.topic(this.output(stage, output).topic);
+  }
+
+  output(stage: StageDefinition, output: string): OutputDefinition {
     const definition = stage.outputs[output];
     if (!definition) {
       throw new CdstreamError(
@@ -88,7 +94,7 @@ export class TopologyNames {
         `stage "${stage.name}" forwarded to output "${output}", which it does not declare (declared: ${Object.keys(stage.outputs).join(', ') || 'none'})`,
       );
     }
-    return this.topic(definition.topic);
+    return definition;
   }
 
   storesOf(stage: StageDefinition): StoreDefinition[] {

@@ -16,6 +16,8 @@ import { createLogger } from '../../observability/logger.js';
 import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
 import { StreamWorker } from '../../runtime/worker.js';
 import { connectionsFromEnvironment, kafkajsSecurity } from '../connections.js';
+import { metricsEncoderFor } from '../metrics-format.js';
+import type { MetricsEncoder } from '../../stages/aggregate/metrics-encoding.js';
 
 interface RunOptions {
   topology: string;
@@ -63,8 +65,19 @@ export function runCommand(): Command {
         consumerLag: () => transport.allConsumerLag(),
         ready: () => readiness().ready,
       });
+      let metricsEncoder: MetricsEncoder | undefined;
+      try {
+        metricsEncoder = await metricsEncoderFor(config, connections);
+      } catch (error) {
+        logger.fatal(
+          { err: error },
+          `cannot encode metrics as ${config.outputs.metricsFormat}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        process.exit(isCdstreamError(error) ? 2 : 1);
+      }
       const topology = buildTopology(config, {
         ...(avro ? { avro } : {}),
+        ...(metricsEncoder ? { metricsEncoder } : {}),
         onOutcome: (stage, outcome, detail) => {
           metrics.recordOutcome(stage, outcome, detail.code as ErrorCode | undefined);
         },

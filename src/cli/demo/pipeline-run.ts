@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
-import { buildTopology, TO_JOIN } from '../../config/pipeline.js';
+import { buildTopology, TO_JOIN, type PipelineHooks } from '../../config/pipeline.js';
 import type { TopologyConfig } from '../../config/topology-config.js';
 import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
 import { repartitionTopic } from '../../runtime/topology.js';
@@ -41,10 +41,11 @@ export async function runPipeline(
   connections: Connections,
   lines: readonly string[],
   progress: (step: string) => void,
+  hooks: PipelineHooks = {},
 ): Promise<PipelineRunResult> {
   const started = performance.now();
   const kafka = connections.kafka(`${config.applicationId}-demo`);
-  const topology = buildTopology(config);
+  const topology = buildTopology(config, hooks);
   const transport = new KafkajsTransport({
     clientId: `${config.applicationId}-worker`,
     brokers: connections.brokers,
