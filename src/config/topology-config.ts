@@ -47,5 +47,6 @@ export interface TopologyConfig {
     readonly commitIntervalMs: number;
     readonly commitMaxRecords: number;
     readonly partitionsConsumedConcurrently: number;
+    readonly sessionTimeoutMs: number;
   };
 }

@@ -36,6 +36,7 @@ export interface TopologyFile {
     metricsFormat?: 'json' | 'json-binary' | 'avro';
   };
   runtime?: {
+    sessionTimeout?: Duration;
     commitInterval?: Duration;
     commitMaxRecords?: number;
     partitionsConsumedConcurrently?: number;
@@ -93,6 +94,7 @@ export function withDefaults(file: TopologyFile, ms: (value: Duration) => number
       commitIntervalMs: ms(file.runtime?.commitInterval ?? '100ms'),
       commitMaxRecords: file.runtime?.commitMaxRecords ?? 1000,
       partitionsConsumedConcurrently: file.runtime?.partitionsConsumedConcurrently ?? 4,
+      sessionTimeoutMs: ms(file.runtime?.sessionTimeout ?? '30s'),
     },
   };
 }

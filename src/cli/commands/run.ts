@@ -59,6 +59,7 @@ export function runCommand(): Command {
           brokers: connections.brokers,
           logger,
           kafka: kafkajsSecurity(connections.security),
+          sessionTimeoutMs: config.runtime.sessionTimeoutMs,
         }),
       );
       const metrics = new CdstreamMetrics({
