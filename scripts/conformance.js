@@ -1,22 +1,7 @@
 // npm run conformance -- ../shared/cdevents-spec
-// Runs the TypeScript sources on Node 24's type stripping. They import each
-// other as `.js` (what tsc emits), so a resolve hook falls back to the `.ts`
-// file beside a `.js` that does not exist.
-import { registerHooks } from 'node:module';
+// Runs the TypeScript sources directly on Node 24 (see ts-resolve.js).
 import process from 'node:process';
-
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    try {
-      return nextResolve(specifier, context);
-    } catch (error) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js')) {
-        return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
-      }
-      throw error;
-    }
-  },
-});
+import './ts-resolve.js';
 
 const { runConformance } = await import('../src/validation/conformance.js');
 

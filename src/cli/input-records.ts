@@ -3,6 +3,7 @@
  * Kafka records a producer would send: used by `cdstream produce` and
  * `cdstream replay`, so both feed the pipeline the same records.
  */
+import { STRUCTURED_CONTENT_TYPE } from '../cloudevents/envelope.js';
 import { isPlainObject } from '../cloudevents/structured-mode.js';
 
 export interface InputRecord {
@@ -55,3 +56,18 @@ function recordOf(value: string, event: unknown): InputRecord {
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
+
+/** The Kafka message a producer sends for an input record: keyed by source, event time as timestamp. */
+export function toKafkaMessage(record: InputRecord): {
+  key: string | null;
+  value: string;
+  timestamp?: string;
+  headers: Record<string, string>;
+} {
+  return {
+    key: record.key,
+    value: record.value,
+    ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+    headers: record.structured ? { 'content-type': STRUCTURED_CONTENT_TYPE } : {},
+  };
+}

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadTopologyFile } from '../../config/topology-file.js';
+import { loadTopologyOrExit } from '../topology-arg.js';
 import { connectionsFromEnvironment } from '../connections.js';
 import { isolatedConfig, runPipeline } from '../demo/pipeline-run.js';
 import { summarise } from '../demo/summary.js';
@@ -31,13 +31,7 @@ export function demoCommand(): Command {
     )
     .action(async (options: DemoOptions) => {
       const say = (line = '') => process.stdout.write(`${line}\n`);
-      let base;
-      try {
-        base = loadTopologyFile(options.topology);
-      } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(2);
-      }
+      const base = loadTopologyOrExit(options.topology);
       const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
       const config = isolatedConfig(base, runId);
       const sample = sampleStream(Date.now(), runId);

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
 import { buildTopology } from '../../config/pipeline.js';
 import type { TopologyConfig } from '../../config/topology-config.js';
-import { loadTopologyFile } from '../../config/topology-file.js';
+import { loadTopologyOrExit } from '../topology-arg.js';
 import { TopologyTestDriver, type DriverRecord } from '../../runtime/test-driver.js';
 import { recordsOfFile } from '../input-records.js';
 
@@ -31,13 +31,7 @@ export function replayCommand(): Command {
         '\nExit codes: 0 done, 1 a file could not be read, 2 usage or topology error.',
     )
     .action(async (inputs: string[], options: ReplayOptions) => {
-      let config: TopologyConfig;
-      try {
-        config = loadTopologyFile(options.topology);
-      } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(2);
-      }
+      const config = loadTopologyOrExit(options.topology);
       const texts: string[] = [];
       for (const input of inputs) {
         try {

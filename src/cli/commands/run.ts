@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Command } from 'commander';
 import { registryAvroDecoder } from '../../cloudevents/avro.js';
 import { buildTopology } from '../../config/pipeline.js';
-import { loadTopologyFile } from '../../config/topology-file.js';
+import { loadTopologyOrExit } from '../topology-arg.js';
 import { isCdstreamError, type ErrorCode } from '../../errors.js';
 import {
   healthServerSettings,
@@ -40,13 +40,7 @@ export function runCommand(): Command {
     )
     .action(async (options: RunOptions) => {
       const logger = createLogger();
-      let config;
-      try {
-        config = loadTopologyFile(options.topology);
-      } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(2);
-      }
+      const config = loadTopologyOrExit(options.topology);
       const connections = connectionsFromEnvironment();
       const avro =
         config.inputs.avro && connections.registryUrl

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { buildTopology } from '../../config/pipeline.js';
-import type { TopologyConfig } from '../../config/topology-config.js';
-import { loadTopologyFile } from '../../config/topology-file.js';
+import { loadTopologyOrExit } from '../topology-arg.js';
 import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
 import { planTopics, type PlannedTopic } from '../../runtime/topic-plan.js';
 import { TopologyNames } from '../../runtime/topology.js';
@@ -53,13 +52,7 @@ export function topicsCommand(): Command {
 }
 
 async function withTopics(options: TopicsOptions, create: boolean): Promise<void> {
-  let config: TopologyConfig;
-  try {
-    config = loadTopologyFile(options.topology);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
+  const config = loadTopologyOrExit(options.topology);
   const connections = connectionsFromEnvironment();
   const transport = new KafkajsTransport({
     clientId: `${config.applicationId}-topics`,

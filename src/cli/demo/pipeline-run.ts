@@ -3,14 +3,13 @@
  * this process, the sample stream produced, and everything that came out.
  */
 import { pino } from 'pino';
-import { STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
 import { buildTopology, TO_JOIN, type PipelineHooks } from '../../config/pipeline.js';
 import type { TopologyConfig } from '../../config/topology-config.js';
 import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
 import { repartitionTopic } from '../../runtime/topology.js';
 import { StreamWorker } from '../../runtime/worker.js';
 import { kafkajsSecurity, type Connections } from '../connections.js';
-import { recordsOfFile } from '../input-records.js';
+import { recordsOfFile, toKafkaMessage } from '../input-records.js';
 import { awaitCaughtUp, readToEnd, type ReadRecord } from '../kafka-topics.js';
 
 export interface PipelineRunResult {
@@ -79,14 +78,7 @@ export async function runPipeline(
   for (const record of records) {
     await producer.send({
       topic: input,
-      messages: [
-        {
-          key: record.key,
-          value: record.value,
-          ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-          headers: record.structured ? { 'content-type': STRUCTURED_CONTENT_TYPE } : {},
-        },
-      ],
+      messages: [toKafkaMessage(record)],
     });
     await awaitCaughtUp(kafka, stages, 60_000);
   }

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replay } from '../../../src/cli/commands/replay.js';
 import { isolatedConfig } from '../../../src/cli/demo/pipeline-run.js';
-import { recordsOfFile } from '../../../src/cli/input-records.js';
+import { recordsOfFile, toKafkaMessage } from '../../../src/cli/input-records.js';
 import { awaitCaughtUp, readToEnd } from '../../../src/cli/kafka-topics.js';
 import { sampleStream } from '../../../src/cli/sample-stream.js';
 import { loadTopologyFile } from '../../../src/config/topology-file.js';
@@ -75,14 +75,7 @@ describe('the default pipeline on a fleet', () => {
       }
       await producer.send({
         topic: input,
-        messages: [
-          {
-            key: record.key,
-            value: record.value,
-            ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-            headers: record.structured ? { 'content-type': 'application/cloudevents+json' } : {},
-          },
-        ],
+        messages: [toKafkaMessage(record)],
       });
       await awaitCaughtUp(client, stages, 90_000);
     }
