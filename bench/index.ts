@@ -19,7 +19,7 @@ import {
   createTopics,
   kafka,
   produceAll,
-  recordCount,
+  readTopic,
   toMessage,
 } from './lib/kafka.js';
 import { measureLatency, type LatencyResult } from './lib/latency.js';
@@ -48,6 +48,10 @@ const workDir = new URL(`../.local/bench/${run}/`, import.meta.url).pathname;
 const client = kafka(run);
 const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
 const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
+
+/** Records in a topic (its offsets also count transaction markers). */
+const countRecords = (topic: string) =>
+  readTopic(client, topic, `${run}-count-${topic}`, () => undefined);
 
 interface Measured {
   readonly events: number;
@@ -200,7 +204,7 @@ const scenarios: [string, Scenario][] = [
     async (round) => {
       if (!prep) throw new Error('the pipeline scenario runs first');
       const { names, file } = await newPipeline(`join-${round}`);
-      const events = await recordCount(client, prep.repartition);
+      const events = await countRecords(prep.repartition);
       return measure(
         stageWorker(file, 'join', prep.repartition),
         /"ready"/,
@@ -214,7 +218,7 @@ const scenarios: [string, Scenario][] = [
     async (round) => {
       if (!prep) throw new Error('the pipeline scenario runs first');
       const { names, file } = await newPipeline(`aggregate-${round}`);
-      const events = await recordCount(client, prep.enriched);
+      const events = await countRecords(prep.enriched);
       return measure(
         stageWorker(file, 'aggregate', prep.enriched),
         /"ready"/,

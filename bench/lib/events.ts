@@ -9,6 +9,7 @@
  * number); a valid event's CloudEvents id is `<run>-<seq>`, so the outputs of
  * a run can be matched back to what was produced.
  */
+import { createHash } from 'node:crypto';
 import { Random } from './random.js';
 import { SBOM_REPORTS } from './sbom-reports.js';
 
@@ -307,7 +308,6 @@ export class EventGenerator {
   private readonly spanMs: number;
   private readonly totalWeight: number;
   private readonly recent: GeneratedRecord[] = [];
-  private readonly digests: string[] = [];
   private seq = 0;
   private bytes = 0;
 
@@ -319,7 +319,6 @@ export class EventGenerator {
     this.now = options.now ?? Date.now();
     this.spanMs = options.spanMs ?? 3 * 86_400_000;
     this.totalWeight = TEMPLATES.reduce((sum, t) => sum + t.weight, 0);
-    for (let i = 0; i < 64; i++) this.digests.push(this.random.hex(64));
   }
 
   /** average value size of the records generated so far */
@@ -369,8 +368,14 @@ export class EventGenerator {
       eventTime,
       service: `${TEAMS[s % TEAMS.length] ?? 'infra'}-svc-${s}`,
       environment: ENVIRONMENTS[this.random.int(ENVIRONMENTS.length)] ?? 'production',
-      digest: this.digests[(s + seq) % this.digests.length] ?? '0'.repeat(64),
+      digest: this.release(s, seq),
     };
+  }
+
+  /** the image a service runs: ~20 releases over the span, the newest two live at a time */
+  private release(service: number, seq: number): string {
+    const release = Math.floor((seq / this.count) * 20) + this.random.int(2);
+    return createHash('sha256').update(`${this.options.run}/${service}/${release}`).digest('hex');
   }
 
   private valid(seq: number, eventTime: number): GeneratedRecord {

@@ -57,7 +57,9 @@ export async function measureLatency(options: {
   let done: () => void = () => undefined;
   const allSeen = new Promise<void>((resolve) => (done = resolve));
   const joined = new Promise<void>((resolve) =>
-    consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      resolve();
+    }),
   );
   void consumer.run({
     eachBatch: async ({ batch }) => {

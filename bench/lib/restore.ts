@@ -28,7 +28,13 @@ function worker(
     }),
     transport: new KafkajsTransport({ clientId: `${appId}-bench`, brokers, logger }),
     logger,
-    listener: onRestored ? { restored: (e) => onRestored(e.records, e.ms, e.partitions) } : {},
+    listener: onRestored
+      ? {
+          restored: (e) => {
+            onRestored(e.records, e.ms, e.partitions);
+          },
+        }
+      : {},
   });
 }
 
