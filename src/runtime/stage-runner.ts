@@ -9,7 +9,8 @@
  * which no zombie can move any more, and process from there.
  */
 import { isCdstreamError } from '../errors.js';
-import { Mutex } from './mutex.js';
+import { TaskSlot, describe, type RunnerSettings } from './task-slot.js';
+export { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from './task-slot.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
 import { Task, type RawRecord } from './task.js';
 import type { StageDefinition, TopologyNames } from './topology.js';
@@ -19,55 +20,7 @@ import {
   type BatchContext,
   type StageConsumer,
   type StreamTransport,
-  type TaskProducer,
 } from './transport.js';
-
-export interface RunnerSettings {
-  /** commit a task's transaction at least this often while it has work, ms */
-  readonly commitIntervalMs: number;
-  /** ... or after this many records, whichever comes first */
-  readonly commitMaxRecords: number;
-  readonly partitionsConsumedConcurrently: number;
-  /** backoff for retriable failures (registry or broker away), ms */
-  readonly retryInitialMs: number;
-  readonly retryMaxMs: number;
-}
-
-export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
-  commitIntervalMs: 100,
-  commitMaxRecords: 1000,
-  partitionsConsumedConcurrently: 4,
-  retryInitialMs: 100,
-  retryMaxMs: 30_000,
-};
-
-type SlotState = 'starting' | 'running' | 'released';
-
-class TaskSlot {
-  state: SlotState = 'starting';
-  producer: TaskProducer | undefined;
-  readonly lock = new Mutex();
-  /**
-   * Next offset to process per input topic. Records below it are already in
-   * the task's state: kafkajs may deliver them again (a rebalance resets its
-   * position to the last commit; a batch fetched before a seek), so they are
-   * dropped here. This is what keeps a retained task from counting twice.
-   */
-  readonly positions = new Map<string, bigint>();
-  lastCommitAt: number;
-  readonly ready: Promise<void>;
-  markReady!: () => void;
-
-  constructor(
-    readonly task: Task,
-    now: number,
-  ) {
-    this.lastCommitAt = now;
-    this.ready = new Promise((resolve) => {
-      this.markReady = resolve;
-    });
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -440,9 +393,4 @@ export class StageRunner {
   private backoff(attempt: number): number {
     return Math.min(this.settings.retryMaxMs, this.settings.retryInitialMs * 2 ** (attempt - 1));
   }
-}
-
-function describe(error: unknown): string {
-  if (isCdstreamError(error)) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,62 @@
+/**
+ * The settings of a stage runner and the state it keeps per task: a slot
+ * holds the task, its transactional producer, its position per input topic
+ * and the lock that keeps processing, punctuation and commits one at a time.
+ */
+import { isCdstreamError } from '../errors.js';
+import { Mutex } from './mutex.js';
+import type { Task } from './task.js';
+import type { TaskProducer } from './transport.js';
+
+export interface RunnerSettings {
+  /** commit a task's transaction at least this often while it has work, ms */
+  readonly commitIntervalMs: number;
+  /** ... or after this many records, whichever comes first */
+  readonly commitMaxRecords: number;
+  readonly partitionsConsumedConcurrently: number;
+  /** backoff for retriable failures (registry or broker away), ms */
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+}
+
+export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
+  commitIntervalMs: 100,
+  commitMaxRecords: 1000,
+  partitionsConsumedConcurrently: 4,
+  retryInitialMs: 100,
+  retryMaxMs: 30_000,
+};
+
+export type SlotState = 'starting' | 'running' | 'released';
+
+export class TaskSlot {
+  state: SlotState = 'starting';
+  producer: TaskProducer | undefined;
+  readonly lock = new Mutex();
+  /**
+   * Next offset to process per input topic. Records below it are already in
+   * the task's state: kafkajs may deliver them again (a rebalance resets its
+   * position to the last commit; a batch fetched before a seek), so they are
+   * dropped here. This is what keeps a retained task from counting twice.
+   */
+  readonly positions = new Map<string, bigint>();
+  lastCommitAt: number;
+  readonly ready: Promise<void>;
+  markReady!: () => void;
+
+  constructor(
+    readonly task: Task,
+    now: number,
+  ) {
+    this.lastCommitAt = now;
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+  }
+}
+
+/** One line for logs: the code of a CdstreamError, else the message. */
+export function describe(error: unknown): string {
+  if (isCdstreamError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
