@@ -307,8 +307,11 @@ class KafkajsTaskProducer implements TaskProducer {
   ): Promise<void> {
     const transaction = await this.producer.transaction();
     try {
-      if (records.length > 0) {
-        await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+      // kafkajs puts a partition's records of one send into one record batch,
+      // which the broker refuses above max.message.bytes (1 MB by default):
+      // a transaction that closes many windows at once is sent in chunks
+      for (const chunk of chunksOf(records, MAX_SEND_BYTES)) {
+        await transaction.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
       }
       if (offsets.length > 0) {
         await transaction.sendOffsets({
@@ -327,6 +330,37 @@ class KafkajsTaskProducer implements TaskProducer {
   async close(): Promise<void> {
     await this.producer.disconnect();
   }
+}
+
+/** Bytes of keys, values and headers sent in one produce call of a transaction, at most (about). */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/** Splits records into runs of at most `maxBytes` (a single larger record stands alone). */
+export function chunksOf(records: readonly ProducedRecord[], maxBytes: number): ProducedRecord[][] {
+  const chunks: ProducedRecord[][] = [];
+  let chunk: ProducedRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = sizeOf(record.key) + sizeOf(record.value) + headersSize(record.headers) + 64;
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+const sizeOf = (value: Buffer | string | null | undefined): number =>
+  value === null || value === undefined ? 0 : Buffer.byteLength(value);
+
+function headersSize(headers: RecordHeaders | undefined): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(headers ?? {})) size += name.length + sizeOf(value);
+  return size;
 }
 
 function groupByTopic(

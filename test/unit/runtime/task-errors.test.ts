@@ -122,3 +122,21 @@ describe('partitioner', () => {
     expect(partitionForKey('checkout', 12)).toBeLessThan(12);
   });
 });
+
+describe('transaction chunks', () => {
+  it('splits a large commit into sends under the broker limit, keeping order', async () => {
+    const { chunksOf } = await import('../../../src/runtime/kafka/kafkajs-transport.js');
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      topic: 't',
+      key: `k${i}`,
+      value: 'x'.repeat(100_000),
+    }));
+    const chunks = chunksOf(records, 512 * 1024);
+    expect(chunks.flat()).toEqual(records);
+    expect(chunks.length).toBe(6);
+    expect(chunksOf([{ topic: 't', key: null, value: 'y'.repeat(2_000_000) }], 1024)).toHaveLength(
+      1,
+    );
+    expect(chunksOf([], 1024)).toEqual([]);
+  });
+});
