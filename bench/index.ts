@@ -19,6 +19,7 @@ import {
   createTopics,
   kafka,
   produceAll,
+  raiseMessageLimit,
   readTopic,
   toMessage,
 } from './lib/kafka.js';
@@ -66,9 +67,12 @@ async function measure(
   ready: RegExp,
   groups: readonly (readonly [string, string])[],
   events: number,
+  /** a cdstream application whose topics need the larger message limit */
+  appId?: string,
 ): Promise<Measured> {
   try {
     await child.waitForLine(ready, 300_000);
+    if (appId) await raiseMessageLimit(client, appId);
     const cpuBefore = child.cpuSeconds();
     const started = performance.now();
     for (const [group, topic] of groups) await committedToEnd(client, group, topic);
@@ -168,6 +172,7 @@ const scenarios: [string, Scenario][] = [
           [`${names.appId}-aggregate`, names.enriched],
         ],
         RECORDS,
+        names.appId,
       );
       prep ??= names;
       return measured;
@@ -196,6 +201,7 @@ const scenarios: [string, Scenario][] = [
         /"ready"/,
         [[`${names.appId}-ingest`, input]],
         RECORDS,
+        names.appId,
       );
     },
   ],
@@ -210,6 +216,7 @@ const scenarios: [string, Scenario][] = [
         /"ready"/,
         [[`${names.appId}-join`, prep.repartition]],
         events,
+        names.appId,
       );
     },
   ],
@@ -224,6 +231,7 @@ const scenarios: [string, Scenario][] = [
         /"ready"/,
         [[`${names.appId}-aggregate`, prep.enriched]],
         events,
+        names.appId,
       );
     },
   ],
@@ -281,6 +289,7 @@ async function latencyOf(
   const child = start(names, file);
   try {
     await child.waitForLine(/ready/, 300_000);
+    await raiseMessageLimit(client, names.appId);
     process.stderr.write(`latency: ${name} ... `);
     const result = await measureLatency({
       client,

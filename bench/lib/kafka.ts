@@ -1,5 +1,5 @@
 /** Kafka helpers shared by the benchmarks and the fault suite: topics, producing, waiting, reading. */
-import { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs';
 import { endpointsFromEnvironment, LOCAL_SERVICES } from '../../src/config/environment.js';
 import type { GeneratedRecord } from './events.js';
 
@@ -226,4 +226,31 @@ export async function readTopic(
     await consumer.disconnect();
   }
   return count;
+}
+
+/**
+ * Raises max.message.bytes of every topic whose name starts with `prefix`.
+ * kafkajs sends one record batch per partition per transaction, and the
+ * aggregate stage can put more than the broker's default 1 MB into one
+ * changelog or metrics partition in one transaction: refused on every retry,
+ * the task never progresses. Until the runtime splits such batches, benchmark
+ * and fault runs lift the limit on their own topics.
+ */
+export async function raiseMessageLimit(client: Kafka, prefix: string, bytes = 16 * 1024 * 1024) {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length === 0) return;
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: topics.map((name) => ({
+        type: kafkajs.ConfigResourceTypes.TOPIC,
+        name,
+        configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
