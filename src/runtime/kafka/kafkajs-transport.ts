@@ -63,6 +63,9 @@ export class KafkajsTransport implements StreamTransport {
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({
       logLevel: logLevel.WARN,
+      // rides out a broker restart (about 15 s here) instead of crashing the
+      // consumer after kafkajs' default ~10 s of retries
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
       ...(options.logger ? { logCreator: kafkajsLogCreator(options.logger) } : {}),
       ...options.kafka,
       clientId: options.clientId,

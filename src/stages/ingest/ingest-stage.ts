@@ -28,6 +28,8 @@ export interface IngestStageOptions {
   /** events with a (source, id) seen within this much event time are duplicates */
   readonly dedupeHorizonMs: number;
   readonly maxRecordBytes?: number;
+  /** events whose time is further ahead of the wall clock are dead-lettered; default 55 min */
+  readonly maxFutureMs?: number;
   /** decodes schema-registry Avro values; absent: such values are dead-lettered */
   readonly avro?: AvroDecoder;
   /** one call per event read: what happened to it (the accounting behind the metrics) */
@@ -35,6 +37,8 @@ export interface IngestStageOptions {
 }
 
 const DEDUPE_STORE = 'ingest-dedupe';
+/** under the broker's default limit of one hour, with room for clock skew */
+const DEFAULT_MAX_FUTURE_MS = 55 * 60_000;
 
 class IngestProcessor implements Processor {
   private readonly validator: EventValidator;
@@ -47,9 +51,12 @@ class IngestProcessor implements Processor {
   }
 
   init(context: ProcessorContext): void {
+    // Re-deliveries come close together in ingestion time, whatever their
+    // event times: the horizon runs on the wall clock. (On event time, one
+    // event from today would expire every entry of a backlog from last week.)
     context.schedule(
-      'event-time',
-      Math.max(1, Math.floor(this.options.dedupeHorizonMs / 4)),
+      'wall-clock',
+      Math.max(1000, Math.floor(this.options.dedupeHorizonMs / 4)),
       () => {
         this.expireDedupe(context);
       },
@@ -82,6 +89,7 @@ class IngestProcessor implements Processor {
     let event: IngestedEvent;
     try {
       event = ingested(result.event, record.recordTimestamp);
+      this.checkNotInFuture(event, context);
     } catch (error) {
       if (!isCdstreamError(error)) throw error;
       this.deadLetter(context, error, result.event.type);
@@ -92,8 +100,7 @@ class IngestProcessor implements Processor {
       this.options.onOutcome?.('duplicate', { type: result.event.type });
       return;
     }
-    // stamped with the stage's clock (record time): re-deliveries are close in ingestion time
-    dedupe.put(result.event.dedupeKey, record.timestamp);
+    dedupe.put(result.event.dedupeKey, context.wallClockTime());
     this.forward(event, context);
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,
@@ -121,9 +128,26 @@ class IngestProcessor implements Processor {
     this.options.onOutcome?.('dead-lettered', { code: error.code, ...(type ? { type } : {}) });
   }
 
+  /**
+   * Brokers refuse record timestamps too far ahead of their clock
+   * (message.timestamp.after.max.ms, 1 hour by default since Kafka 4.0): an
+   * event from the future would block its partition, so it is dead-lettered.
+   */
+  private checkNotInFuture(event: IngestedEvent, context: ProcessorContext): void {
+    const ahead = event.eventTime - context.wallClockTime();
+    const limit = this.options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+    if (ahead > limit) {
+      throw new CdstreamError(
+        'INVALID_TIMESTAMP',
+        `the event time ${new Date(event.eventTime).toISOString()} is ${Math.round(ahead / 60_000)} min ahead of this worker's clock (at most ${Math.round(limit / 60_000)} min are accepted)`,
+        { path: '/context/timestamp' },
+      );
+    }
+  }
+
   private expireDedupe(context: ProcessorContext): void {
     const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
-    const oldest = context.streamTime - this.options.dedupeHorizonMs;
+    const oldest = context.wallClockTime() - this.options.dedupeHorizonMs;
     for (const [key, seenAt] of dedupe.entries()) {
       if (seenAt < oldest) dedupe.delete(key);
     }

@@ -17,22 +17,25 @@ const deployed = JSON.parse(
 
 function driver() {
   let outcomes = 0;
-  const instance = new TopologyTestDriver({
-    applicationId: 'fuzz',
-    stages: [
-      ingestStage({
-        inputTopics: ['in'],
-        toJoin: 'join',
-        deadLetterTopic: 'dlq',
-        unknownTypes: 'dead-letter',
-        dedupeHorizonMs: 1,
-        maxRecordBytes: 65_536,
-        onOutcome: () => {
-          outcomes++;
-        },
-      }),
-    ],
-  });
+  const instance = new TopologyTestDriver(
+    {
+      applicationId: 'fuzz',
+      stages: [
+        ingestStage({
+          inputTopics: ['in'],
+          toJoin: 'join',
+          deadLetterTopic: 'dlq',
+          unknownTypes: 'dead-letter',
+          dedupeHorizonMs: 1,
+          maxRecordBytes: 65_536,
+          onOutcome: () => {
+            outcomes++;
+          },
+        }),
+      ],
+    },
+    { wallClockTime: Date.now() },
+  );
   return { instance, outcomes: () => outcomes };
 }
 

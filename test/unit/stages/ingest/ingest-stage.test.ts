@@ -38,7 +38,7 @@ function setup(options: Partial<IngestStageOptions> = {}, partitions = 1) {
         }),
       ],
     },
-    { partitions },
+    { partitions, wallClockTime: Date.now() },
   );
   return { driver, outcomes };
 }
@@ -131,6 +131,22 @@ describe('ingest stage', () => {
     expect(dead[0]?.key?.toString()).toBe('k');
     expect(dead[0]?.headers.x).toBe('y');
     expect(dead[1]?.headers[DEAD_LETTER_HEADERS.sourceOffset]).toBe('1');
+    expect(driver.readOutput(JOIN)).toEqual([]);
+  });
+
+  it('dead-letters an event from more than 55 minutes in the future (the broker would refuse its timestamp)', async () => {
+    const { driver } = setup();
+    const future = {
+      ...deployed,
+      context: {
+        ...deployed.context,
+        timestamp: new Date(Date.now() + 2 * 3_600_000).toISOString(),
+      },
+    };
+    await driver.pipeInput('in', [{ value: structured(future), headers: CE_JSON }]);
+    expect(driver.readOutput('dlq')[0]?.headers[DEAD_LETTER_HEADERS.code]).toBe(
+      'INVALID_TIMESTAMP',
+    );
     expect(driver.readOutput(JOIN)).toEqual([]);
   });
 
