@@ -30,7 +30,8 @@ export const binaryModeMetrics: MetricsEncoder = (record) => {
     'content-type': event.attributes.datacontenttype ?? 'application/json',
   };
   for (const [name, value] of Object.entries({ ...event.attributes, ...event.extensions })) {
-    if (name !== 'datacontenttype') headers[`ce_${name}`] = typeof value === 'string' ? value : JSON.stringify(value);
+    if (name !== 'datacontenttype')
+      headers[`ce_${name}`] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   return {
     ...record,
