@@ -132,12 +132,19 @@ async function watchOutput(s: Scenario) {
 async function verify(s: Scenario): Promise<void> {
   const records = await readWholeTopic(s.client, s.output, uniqueName('verify'));
   const emitted = new Map<string, number[]>();
+  const where = new Map<string, string[]>();
   for (const record of records) {
     if (record.key.startsWith('__flush')) continue;
     const { count } = JSON.parse(record.value) as { count: number };
     emitted.set(record.key, [...(emitted.get(record.key) ?? []), count]);
+    where.set(record.key, [
+      ...(where.get(record.key) ?? []),
+      `${record.partition}@${record.offset}`,
+    ]);
   }
-  const twice = [...emitted].filter(([, counts]) => counts.length > 1);
+  const twice = [...emitted]
+    .filter(([, counts]) => counts.length > 1)
+    .map(([key, counts]) => [key, counts, where.get(key)]);
   expect(twice, 'windows emitted more than once').toEqual([]);
   const wrong = [...s.expected]
     .filter(([slot, count]) => emitted.get(slot)?.[0] !== count)

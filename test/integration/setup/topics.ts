@@ -5,7 +5,7 @@ export async function readWholeTopic(
   client: Kafka,
   topic: string,
   groupId: string,
-): Promise<{ partition: number; key: string; value: string }[]> {
+): Promise<{ partition: number; offset: string; key: string; value: string }[]> {
   const admin = client.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);
@@ -14,7 +14,9 @@ export async function readWholeTopic(
   for (const { partition, high, low } of offsets) {
     if (BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
   }
-  const records: { partition: number; key: string; value: string }[] = [];
+  const records: { partition: number; offset: string; key: string; value: string }[] = [];
+  // a consumer may be handed a batch again (a fetch retried, a rebalance): each log record counts once
+  const seen = new Set<string>();
   if (remaining.size === 0) return records;
   const consumer = client.consumer({ groupId, readUncommitted: false });
   await consumer.connect();
@@ -39,7 +41,16 @@ export async function readWholeTopic(
       });
       void consumer.run({
         eachMessage: ({ partition, message }) => {
-          records.push({ partition, key: String(message.key), value: String(message.value) });
+          const position = `${partition}:${message.offset}`;
+          if (!seen.has(position)) {
+            seen.add(position);
+            records.push({
+              partition,
+              offset: message.offset,
+              key: String(message.key),
+              value: String(message.value),
+            });
+          }
           return Promise.resolve();
         },
       });
