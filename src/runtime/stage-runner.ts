@@ -22,6 +22,9 @@ import {
   type StreamTransport,
 } from './transport.js';
 
+/** How long a fenced task waits before claiming its partition back. */
+const FENCED_RETRY_MS = 5_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class StageRunner {
@@ -126,15 +129,25 @@ export class StageRunner {
       { stage: this.stage.name, assigned: [...assigned], starting: fresh },
       `stage ${this.stage.name}: assigned partitions [${[...assigned].join(', ')}]`,
     );
-    if (fresh.length > 0) void this.startTasks(fresh);
+    if (fresh.length > 0) {
+      void this.startTasks(
+        fresh.map((partition) => this.slots.get(partition)).filter((slot) => slot !== undefined),
+      );
+    }
   }
 
-  /** Fences, restores and initialises new tasks, retrying while the broker is away. */
-  private async startTasks(partitions: number[]): Promise<void> {
+  /**
+   * Fences, restores and initialises these slots, retrying while the broker
+   * is away. Starts exactly these slots. A slot replaced meanwhile (revoked, given
+   * back, rolled back) is skipped: its successor has a start of its own, and
+   * two restores interleaved in one task would bring back deleted state.
+   */
+  private async startTasks(candidates: readonly TaskSlot[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const slots = partitions
-        .map((p) => this.slots.get(p))
-        .filter((slot): slot is TaskSlot => slot?.state === 'starting');
+      const slots = candidates.filter(
+        (slot) => slot.state === 'starting' && this.slots.get(slot.task.partition) === slot,
+      );
+      const partitions = slots.map((slot) => slot.task.partition);
       if (slots.length === 0 || this.stopping) return;
       try {
         await Promise.all(
@@ -145,12 +158,14 @@ export class StageRunner {
             );
           }),
         );
+        const starting = new Map(slots.map((slot) => [slot.task.partition, slot]));
         const started = this.now();
         const { records } = await this.transport.restore({
           topics: this.names.changelogTopics(this.stage),
           partitions: slots.map((slot) => slot.task.partition),
           apply: (topic, partition, key, value) => {
-            this.slots.get(partition)?.task.restore(topic, { key, value });
+            const slot = starting.get(partition);
+            if (slot?.state === 'starting') slot.task.restore(topic, { key, value });
           },
         });
         const restoreMs = this.now() - started;
@@ -334,21 +349,25 @@ export class StageRunner {
     slot.task.close();
     await slot.producer?.close().catch(() => undefined);
     if (this.slots.get(partition) !== slot) return;
-    this.slots.delete(partition);
+    const successor = new TaskSlot(this.newTask(partition), this.now());
+    this.slots.set(partition, successor);
     if (error instanceof TaskFencedError) {
+      // Another worker took the partition; kafkajs tells us of the rebalance
+      // only later. If the group still gives it to us after a session's
+      // worth of waiting, we take it back (fencing the other, then reading
+      // the committed state); if not, the next assignment releases the slot.
       this.logger.warn(
-        { task: slot.task.id },
-        `task ${slot.task.id}: fenced by another worker; dropped until the group assigns it again`,
+        { task: slot.task.id, retryInMs: FENCED_RETRY_MS },
+        `task ${slot.task.id}: fenced by another worker; taking it back in ${FENCED_RETRY_MS} ms if still assigned`,
       );
+      setTimeout(() => void this.startTasks([successor]), FENCED_RETRY_MS).unref();
       return;
     }
     this.logger.warn(
       { task: slot.task.id, err: error },
       `task ${slot.task.id}: transaction aborted (${describe(error)}); restoring from the changelog and re-reading from the last commit`,
     );
-    const task = this.newTask(partition);
-    this.slots.set(partition, new TaskSlot(task, this.now()));
-    void this.startTasks([partition]);
+    void this.startTasks([successor]);
   }
 
   private async release(slot: TaskSlot, reason: string): Promise<void> {

@@ -63,9 +63,6 @@ export class KafkajsTransport implements StreamTransport {
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({
       logLevel: logLevel.WARN,
-      // rides out a broker restart (about 15 s here) instead of crashing the
-      // consumer after kafkajs' default ~10 s of retries
-      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
       ...(options.logger ? { logCreator: kafkajsLogCreator(options.logger) } : {}),
       ...options.kafka,
       clientId: options.clientId,
@@ -158,9 +155,15 @@ export class KafkajsTransport implements StreamTransport {
       retry: { initialRetryTime: 20, retries: 8 },
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    // connect() runs InitProducerId: it bumps the epoch of this transactional
-    // id, which fences any older owner and aborts its open transaction.
     await producer.connect();
+    // kafkajs' connect() asks for a producer id *without* the transactional
+    // id; the transactional InitProducerId (which bumps the epoch, fences any
+    // older owner and aborts or completes its open transaction) runs only at
+    // the first transaction(). A task must be fenced before it reads the
+    // changelog and the committed offsets, so that first transaction is
+    // opened here and ended without a request to the broker.
+    const fencing = await producer.transaction();
+    await fencing.abort();
     return new KafkajsTaskProducer(producer, transactionalId, consumerGroupId);
   }
 
