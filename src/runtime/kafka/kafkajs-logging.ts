@@ -10,6 +10,14 @@ const RETRIED_NOISE =
   /concurrent operation on the same transaction|coordinator is loading|not the correct coordinator|not the leader for that topic-partition|rebalanc/i;
 
 /**
+ * Errors kafkajs logs while it still retries a connection or restarts its
+ * consumer: worth a warning (the broker is away), not an error, until kafkajs
+ * gives up, which surfaces as a crash the runtime reports itself.
+ */
+const RETRIED_CONNECTION =
+  /failed to connect to seed broker|connection error|connection timeout|restarting the consumer/i;
+
+/**
  * kafkajs warns that bounded retries of an idempotent producer may break
  * exactly-once. Not here: every send belongs to a transaction, a send that
  * gives up aborts it, and the task rolls back to its last commit.
@@ -25,7 +33,9 @@ export function kafkajsLogCreator(logger: RuntimeLogger): logCreator {
       const context = { kafkajs: fields };
       if (level === logLevel.ERROR) {
         const error = typeof fields.error === 'string' ? fields.error : '';
-        if (RETRIED_NOISE.test(`${message} ${error}`)) logger.debug(context, line);
+        const text = `${message} ${error}`;
+        if (RETRIED_NOISE.test(text)) logger.debug(context, line);
+        else if (RETRIED_CONNECTION.test(text)) logger.warn(context, line);
         else logger.error(context, line);
       } else if (level === logLevel.WARN) {
         if (SAFE_WARNINGS.test(message)) logger.debug(context, line);
