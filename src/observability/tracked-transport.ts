@@ -27,6 +27,10 @@ export class TrackedTransport implements StreamTransport {
 
   constructor(private readonly inner: StreamTransport) {}
 
+  isTransient(error: unknown): boolean {
+    return this.inner.isTransient(error);
+  }
+
   /** groups that are running, with the topics they read */
   get consumerGroups(): { groupId: string; topics: readonly string[] }[] {
     return [...this.groups].map(([groupId, { topics }]) => ({ groupId, topics }));

@@ -101,6 +101,8 @@ export interface StreamTransport {
     options: { partitionsConsumedConcurrently: number },
   ): Promise<StageConsumer>;
   close(): Promise<void>;
+  /** the broker is unreachable or not ready yet: the same call may succeed later */
+  isTransient(error: unknown): boolean;
 }
 
 /** The producer lost its transactional id to a newer owner: the task is no longer ours. */

@@ -14,7 +14,15 @@ export interface WorkerOptions {
   readonly logger: RuntimeLogger;
   readonly listener?: RuntimeListener;
   readonly settings?: Partial<RunnerSettings>;
+  /**
+   * How long start() keeps retrying while the broker is unreachable (a
+   * worker started during a broker restart waits for it); default 5 minutes.
+   */
+  readonly startTimeoutMs?: number;
 }
+
+const DEFAULT_START_TIMEOUT_MS = 300_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface WorkerStatus {
   readonly started: boolean;
@@ -41,8 +49,9 @@ export class StreamWorker {
   }
 
   async start(): Promise<void> {
-    await this.prepareTopics();
     const settings = { ...DEFAULT_RUNNER_SETTINGS, ...this.options.settings };
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    await this.whileUnreachable('preparing topics', deadline, settings, () => this.prepareTopics());
     for (const stage of this.options.topology.stages) {
       const runner = new StageRunner(
         stage,
@@ -57,7 +66,9 @@ export class StreamWorker {
           return count;
         },
       );
-      await runner.start((error) => this.fatal?.(error));
+      await this.whileUnreachable(`joining group of stage ${stage.name}`, deadline, settings, () =>
+        runner.start((error) => this.fatal?.(error)),
+      );
       this.runners.push(runner);
     }
     this.started = true;
@@ -80,6 +91,31 @@ export class StreamWorker {
       if (assigned.length === 0 || running.length !== assigned.length) ready = false;
     }
     return { started: this.started, ready, stages };
+  }
+
+  /** Runs `step` again, with backoff, as long as it fails because the broker is away. */
+  private async whileUnreachable(
+    what: string,
+    deadline: number,
+    settings: RunnerSettings,
+    step: () => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await step();
+        return;
+      } catch (error) {
+        const delay = Math.min(settings.retryMaxMs, settings.retryInitialMs * 2 ** (attempt - 1));
+        if (!this.options.transport.isTransient(error) || Date.now() + delay > deadline)
+          throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.options.logger.warn(
+          { attempt, retryInMs: delay, err: error },
+          `broker not reachable while ${what} (${reason}); retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+      }
+    }
   }
 
   /** Creates internal, changelog and output topics that are missing; refuses bad partitioning. */

@@ -35,8 +35,9 @@ export function runCommand(): Command {
     .requiredOption('--topology <file>', 'topology file (YAML), e.g. topologies/default.yaml')
     .addHelpText(
       'after',
-      '\nStops cleanly on SIGTERM/SIGINT within CDSTREAM_SHUTDOWN_TIMEOUT_MS (default 30000): the open transactions commit, tasks close, the worker leaves its groups.' +
-        '\nExit codes: 0 stopped on a signal, 1 failed (unreachable broker, fatal error, shutdown deadline missed), 2 usage or topology error.',
+      '\nWaits up to CDSTREAM_START_TIMEOUT_MS (default 300000) for an unreachable broker at start.' +
+        '\nStops cleanly on SIGTERM/SIGINT within CDSTREAM_SHUTDOWN_TIMEOUT_MS (default 30000): the open transactions commit, tasks close, the worker leaves its groups.' +
+        '\nExit codes: 0 stopped on a signal, 1 failed (broker unreachable past the start timeout, fatal error, shutdown deadline missed), 2 usage or topology error.',
     )
     .action(async (options: RunOptions) => {
       const logger = createLogger();
@@ -90,6 +91,9 @@ export function runCommand(): Command {
           commitMaxRecords: config.runtime.commitMaxRecords,
           partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
         },
+        ...(process.env.CDSTREAM_START_TIMEOUT_MS
+          ? { startTimeoutMs: Number(process.env.CDSTREAM_START_TIMEOUT_MS) }
+          : {}),
       });
 
       readiness = workerReadiness(worker, transport);

@@ -141,6 +141,10 @@ export class KafkajsTransport implements StreamTransport {
     return lags;
   }
 
+  isTransient(error: unknown): boolean {
+    return isTransientKafkaError(error);
+  }
+
   async createTaskProducer(
     transactionalId: string,
     consumerGroupId: string,
@@ -155,15 +159,20 @@ export class KafkajsTransport implements StreamTransport {
       retry: { initialRetryTime: 20, retries: 8 },
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    await producer.connect();
-    // kafkajs' connect() asks for a producer id *without* the transactional
-    // id; the transactional InitProducerId (which bumps the epoch, fences any
-    // older owner and aborts or completes its open transaction) runs only at
-    // the first transaction(). A task must be fenced before it reads the
-    // changelog and the committed offsets, so that first transaction is
-    // opened here and ended without a request to the broker.
-    const fencing = await producer.transaction();
-    await fencing.abort();
+    try {
+      await producer.connect();
+      // kafkajs' connect() asks for a producer id *without* the transactional
+      // id; the transactional InitProducerId (which bumps the epoch, fences any
+      // older owner and aborts or completes its open transaction) runs only at
+      // the first transaction(). A task must be fenced before it reads the
+      // changelog and the committed offsets, so that first transaction is
+      // opened here and ended without a request to the broker.
+      const fencing = await producer.transaction();
+      await fencing.abort();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
     return new KafkajsTaskProducer(producer, transactionalId, consumerGroupId);
   }
 
@@ -260,8 +269,14 @@ export class KafkajsTransport implements StreamTransport {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) handlers.onCrash(payload.error);
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    } catch (error) {
+      // a worker that retries its start builds a new consumer
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -417,6 +432,30 @@ function fromHeaders(headers: RecordHeaders | undefined): Message['headers'] {
     if (value !== undefined) result[name] = value;
   }
   return result;
+}
+
+/** kafkajs errors of a broker that cannot be reached (yet); kafkajs marks them retriable or wraps them */
+const UNREACHABLE_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSGroupCoordinatorNotFound',
+]);
+
+/**
+ * The broker is away or still starting: a connection error, or a retriable
+ * protocol error (coordinator loading, leader not available) that outlasted
+ * kafkajs' own retries. Authentication, authorisation and configuration
+ * errors are not transient.
+ */
+export function isTransientKafkaError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (UNREACHABLE_ERRORS.has(e.name)) return true;
+    if ((e as { retriable?: unknown }).retriable === true) return true;
+  }
+  return false;
 }
 
 function isFencedError(error: unknown): boolean {

@@ -26,6 +26,7 @@ function fakeTransport() {
       closed++;
       return Promise.resolve();
     },
+    isTransient: () => false,
   };
   return { inner, handlers, lagCalls, closedCount: () => closed };
 }
