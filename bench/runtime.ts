@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../src/runtime/kafka/kafkajs.js';
 import { pino } from 'pino';
 import { endpointsFromEnvironment, LOCAL_SERVICES } from '../src/config/environment.js';
 import { KafkajsTransport } from '../src/runtime/kafka/kafkajs-transport.js';

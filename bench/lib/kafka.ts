@@ -1,5 +1,11 @@
 /** Kafka helpers shared by the benchmarks and the fault suite: topics, producing, waiting, reading. */
-import kafkajs, { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs';
+import {
+  ConfigResourceTypes,
+  Kafka,
+  logLevel,
+  type IHeaders,
+  type Message,
+} from '../../src/runtime/kafka/kafkajs.js';
 import { endpointsFromEnvironment, LOCAL_SERVICES } from '../../src/config/environment.js';
 import type { GeneratedRecord } from './events.js';
 
@@ -245,7 +251,7 @@ export async function raiseMessageLimit(client: Kafka, prefix: string, bytes = 1
     await admin.alterConfigs({
       validateOnly: false,
       resources: topics.map((name) => ({
-        type: kafkajs.ConfigResourceTypes.TOPIC,
+        type: ConfigResourceTypes.TOPIC,
         name,
         configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
       })),

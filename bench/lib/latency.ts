@@ -3,7 +3,7 @@
  * steady rate and each is timed from just before its send to the moment a
  * read_committed consumer sees its output.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../src/runtime/kafka/kafkajs.js';
 import { EventGenerator, SEQ_HEADER } from './events.js';
 import { headersOf, toMessage } from './kafka.js';
 

@@ -3,7 +3,7 @@
  * peak RSS and CPU time from /proc, stop with a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 
 export interface Child {
   readonly process: ChildProcess;
@@ -48,6 +48,8 @@ export function startChild(
   args: readonly string[],
   env: Record<string, string> = {},
   echo = false,
+  /** every line is also appended here */
+  logFile?: string,
 ): Child {
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
@@ -56,7 +58,9 @@ export function startChild(
   const pid = child.pid ?? -1;
   const output: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
   const onLine = (line: string) => {
+    log?.write(`${line}\n`);
     if (echo) process.stderr.write(`[${pid}] ${line}\n`);
     output.push(line);
     if (output.length > 2_000) output.splice(0, 1_000);

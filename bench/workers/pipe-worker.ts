@@ -8,7 +8,7 @@
  *   pipe-worker.ts --mode plain|transactional --input T --output T --group G
  */
 import { parseArgs } from 'node:util';
-import type { Producer } from 'kafkajs';
+import type { Producer } from '../../src/runtime/kafka/kafkajs.js';
 import { kafka } from '../lib/kafka.js';
 
 const { values } = parseArgs({

@@ -4,7 +4,7 @@
  * and registry auth.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from '../runtime/kafka/kafkajs.js';
 import {
   connectionFromEnvironment,
   describeConnection,

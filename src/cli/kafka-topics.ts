@@ -1,6 +1,6 @@
 /** Small Kafka reads the CLI needs: a topic to its end, a group caught up with its inputs. */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../runtime/kafka/kafkajs.js';
 
 export interface ReadRecord {
   readonly topic: string;

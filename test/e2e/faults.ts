@@ -13,8 +13,9 @@
  * Ends with a table and the line `N passed, N failed`.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EventGenerator, type GeneratedRecord } from '../../bench/lib/events.js';
+import { EventGenerator, SEQ_HEADER, type GeneratedRecord } from '../../bench/lib/events.js';
 import {
   committedToEnd,
   kafka,
@@ -264,7 +265,8 @@ const cleanMetrics = await readMetrics(client, clean.names.metrics, `${run}-clea
 // --- 2. faulted run ---------------------------------------------------------------
 const faulted = await prepare('faulted');
 await produceEvents(faulted.names, records);
-fleet = startFleet(WORKERS, faulted.file, env);
+mkdirSync(`${workDir}faulted-logs`, { recursive: true });
+fleet = startFleet(WORKERS, faulted.file, env, `${workDir}faulted-logs`);
 started = performance.now();
 const applied = await faults(faulted.names, fleet);
 await drain(faulted.names);
@@ -364,14 +366,37 @@ check(
   peak < 1024,
   `peak RSS per worker ${rss.join(', ')} MB`,
 );
+// The run's topics take 16 MB records (raiseMessageLimit), so a 10 MB value
+// reaches the workers: it must be dead-lettered like any other hostile input.
+const OVERSIZED_SEQ = -10;
 const oversized = await produceAll(client, faulted.names.input, [
-  { key: 'hostile-10mb', value: Buffer.alloc(10 * 1024 * 1024, 0x7b) },
+  {
+    key: 'hostile-10mb',
+    value: Buffer.alloc(10 * 1024 * 1024, 0x7b),
+    headers: { [SEQ_HEADER]: String(OVERSIZED_SEQ) },
+  },
 ]).then(
   () => 'accepted by the broker',
   (error: unknown) =>
     `refused by the broker (${error instanceof Error ? error.message : String(error)})`,
 );
 log(`a 10 MB value: ${oversized}`);
+if (oversized === 'accepted by the broker') {
+  await committedToEnd(client, `${faulted.names.appId}-ingest`, faulted.names.input);
+  const afterOversized = await readOutcomes(
+    client,
+    run,
+    faulted.names.repartition,
+    faulted.names.deadLetter,
+    `${run}-oversized`,
+  );
+  const codesOfOversized = afterOversized.deadLettered.get(OVERSIZED_SEQ) ?? [];
+  check(
+    'hostile inputs: a 10 MB value dead-lettered once, with a code',
+    codesOfOversized.length === 1 && codesOfOversized[0] !== '(no code)',
+    `dead-letter codes: ${codesOfOversized.join(', ') || 'none'}; ${fleet.crashes.length - crashesBefore} worker exits`,
+  );
+}
 
 await fleet.stop();
 await proxy.close();

@@ -4,7 +4,7 @@
  * with KAFKA_SASL_BROKERS). The client settings come from the same
  * environment parsing the worker uses.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../src/runtime/kafka/kafkajs.js';
 import { describe, expect, inject, it } from 'vitest';
 import {
   describeConnection,

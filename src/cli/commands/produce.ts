@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Command, Option } from 'commander';
-import type { Kafka, Message } from 'kafkajs';
+import type { Kafka, Message } from '../../runtime/kafka/kafkajs.js';
 import { STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
 import { isPlainObject } from '../../cloudevents/structured-mode.js';
 import { connectionsFromEnvironment } from '../connections.js';

@@ -5,7 +5,12 @@
  * partitions it had where balance allows, so a rebalance moves (and
  * restores) as little state as possible.
  */
-import { AssignerProtocol, type Assigner, type Cluster, type PartitionAssigner } from 'kafkajs';
+import {
+  AssignerProtocol,
+  type Assigner,
+  type Cluster,
+  type PartitionAssigner,
+} from './kafkajs.js';
 
 export const CO_PARTITIONED_ASSIGNER = 'cdstream-co-partitioned';
 

@@ -1,4 +1,4 @@
-import { logLevel, type logCreator } from 'kafkajs';
+import { logLevel, type logCreator } from './kafkajs.js';
 import type { RuntimeLogger } from '../observer.js';
 
 /**

@@ -7,6 +7,8 @@
  *   offset after it has fenced older owners.
  * - no manual partition assignment: restore uses a throw-away consumer group
  *   that reads the changelog topics and pauses partitions it does not need.
+ * - read_committed lets records of aborted transactions through when several
+ *   aborted transactions overlap a fetch: ./kafkajs.ts swaps in our filter.
  * - eager rebalancing only: every rebalance revokes every partition; the
  *   sticky co-partitioned assigner keeps tasks where they were when it can.
  */
@@ -20,7 +22,8 @@ import {
   type KafkaConfig,
   type Message,
   type Producer,
-} from 'kafkajs';
+  readCommittedFilterInstalled,
+} from './kafkajs.js';
 import type { ProducedRecord, RecordHeaders } from '../record.js';
 import type { RawRecord } from '../task.js';
 import {
@@ -61,6 +64,11 @@ export class KafkajsTransport implements StreamTransport {
   private admin: Admin | undefined;
 
   constructor(private readonly options: KafkaTransportOptions) {
+    if (!readCommittedFilterInstalled()) {
+      throw new Error(
+        'kafkajs was loaded before src/runtime/kafka/kafkajs.ts: its read_committed filter would deliver records of aborted transactions; import kafkajs through that module',
+      );
+    }
     this.kafka = new Kafka({
       logLevel: logLevel.WARN,
       ...(options.logger ? { logCreator: kafkajsLogCreator(options.logger) } : {}),

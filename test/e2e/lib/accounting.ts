@@ -4,7 +4,7 @@
  * (broadcast location events once per partition), the dead-letter topic the
  * rejected ones with their code; metrics are compared window by window.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../src/runtime/kafka/kafkajs.js';
 import { SEQ_HEADER } from '../../../bench/lib/events.js';
 import { readTopic } from '../../../bench/lib/kafka.js';
 import { seqOf } from '../../../bench/lib/latency.js';

@@ -14,17 +14,27 @@ export interface Fleet {
   stop(): Promise<(number | null)[]>;
 }
 
-export function cli(args: readonly string[], env: Record<string, string>): Child {
+export function cli(args: readonly string[], env: Record<string, string>, logFile?: string): Child {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first`);
-  return startChild(process.execPath, [MAIN, ...args], env);
+  return startChild(process.execPath, [MAIN, ...args], env, false, logFile);
 }
 
-export function startFleet(size: number, topology: string, env: Record<string, string>): Fleet {
+/** Workers log at info into `${logDir}/worker-<slot>-<start time>.log` when a directory is given. */
+export function startFleet(
+  size: number,
+  topology: string,
+  env: Record<string, string>,
+  logDir?: string,
+): Fleet {
   const killed = new Set<Child>();
   const crashes: Fleet['crashes'] = [];
   const maxRss: number[] = Array.from({ length: size }, () => 0);
   const start = (slot: number): Child => {
-    const worker = cli(['run', '--topology', topology], { LOG_LEVEL: 'warn', ...env });
+    const worker = cli(
+      ['run', '--topology', topology],
+      { LOG_LEVEL: logDir ? 'info' : 'warn', ...env },
+      logDir ? `${logDir}/worker-${slot}-${Date.now()}.log` : undefined,
+    );
     void worker.exited.then((code) => {
       if (killed.has(worker)) return;
       crashes.push({ pid: worker.pid, code, lines: worker.output.slice(-10) });

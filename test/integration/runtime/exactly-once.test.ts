@@ -4,7 +4,7 @@
  * SIGKILLed and restarted, and a worker that joins later restores its state.
  * Expected counts are computed here, from the produced records.
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../src/runtime/kafka/kafkajs.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTopic, kafka, uniqueName } from '../setup/clients.js';
 import { kill, startReferenceWorker, type WorkerProcess } from '../setup/fleet.js';

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type ConsumerConfig, type KafkaMessage } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaMessage,
+} from '../../../src/runtime/kafka/kafkajs.js';
 import { inject } from 'vitest';
 
 export function kafka(clientId = 'cdstream-test'): Kafka {

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../src/runtime/kafka/kafkajs.js';
 
 /** Reads a topic from the start to its current end with read_committed; resolves with every record. */
 export async function readWholeTopic(

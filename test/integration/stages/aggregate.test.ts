@@ -4,7 +4,7 @@
  * CVE on a running digest opens one incident that a fixed digest resolves.
  * Event times are the last seven UTC days (the broker keeps 7 days).
  */
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../src/runtime/kafka/kafkajs.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeStructured, encodeStructured } from '../../../src/cloudevents/envelope.js';

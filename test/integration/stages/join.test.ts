@@ -4,7 +4,7 @@
  * the join table from its changelog topics and answers the same.
  */
 import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from '../../../src/runtime/kafka/kafkajs.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeStructured, type CloudEventEnvelope } from '../../../src/cloudevents/envelope.js';

@@ -1,13 +1,15 @@
-import {
+import { describe, expect, it } from 'vitest';
+import { kafkajs } from '../../../src/runtime/kafka/kafkajs.js';
+import { isTransientKafkaError } from '../../../src/runtime/kafka/kafkajs-transport.js';
+
+const {
   KafkaJSConnectionError,
   KafkaJSError,
   KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   KafkaJSSASLAuthenticationError,
-} from 'kafkajs';
-import { describe, expect, it } from 'vitest';
-import { isTransientKafkaError } from '../../../src/runtime/kafka/kafkajs-transport.js';
+} = kafkajs;
 
 const refused = () =>
   new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');

@@ -1,4 +1,4 @@
-import { logLevel } from 'kafkajs';
+import { logLevel } from '../../../src/runtime/kafka/kafkajs.js';
 import { describe, expect, it } from 'vitest';
 import { kafkajsLogCreator } from '../../../src/runtime/kafka/kafkajs-logging.js';
 import type { RuntimeLogger } from '../../../src/runtime/observer.js';
