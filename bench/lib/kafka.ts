@@ -1,6 +1,6 @@
 /** Kafka helpers shared by the benchmarks and the fault suite: topics, producing, waiting, reading. */
 import {
-  ConfigResourceTypes,
+  kafkajs,
   Kafka,
   logLevel,
   type IHeaders,
@@ -251,7 +251,7 @@ export async function raiseMessageLimit(client: Kafka, prefix: string, bytes = 1
     await admin.alterConfigs({
       validateOnly: false,
       resources: topics.map((name) => ({
-        type: ConfigResourceTypes.TOPIC,
+        type: kafkajs.ConfigResourceTypes.TOPIC,
         name,
         configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
       })),
