@@ -1,14 +1,18 @@
 /**
- * kafkajs, with its read_committed filter replaced by ours (see
- * aborted-transactions.ts). Every module of cdstream imports kafkajs from
- * here: the replacement has to be in Node's module cache before kafkajs'
- * consumer code is first loaded.
+ * kafkajs, with two of its internals replaced before it loads: the
+ * read_committed filter (correctness, see aborted-transactions.ts) and the
+ * protocol encoder's zero-filled buffers (speed, see
+ * install-unzeroed-encoder.ts). Every module of cdstream imports kafkajs from
+ * here: the replacements have to be in Node's module cache before kafkajs'
+ * own modules are first loaded.
  */
 import './install-read-committed-filter.js';
+import './install-unzeroed-encoder.js';
 import kafkajsModule from 'kafkajs';
 
 export * from 'kafkajs';
 export { readCommittedFilterInstalled } from './install-read-committed-filter.js';
+export { unzeroedEncoderInstalled } from './install-unzeroed-encoder.js';
 
 /**
  * The whole module, for kafkajs' error classes: kafkajs exports them through

@@ -1,0 +1,90 @@
+/**
+ * kafkajs' protocol Encoder as kafkajs ships it (zero-filled buffers) against
+ * the one cdstream installs (src/runtime/kafka/install-unzeroed-encoder.ts),
+ * in one process, rounds interleaved: encode records the way kafkajs'
+ * Record v0 does (one Encoder per record, key, ~1.3 KB value, headers),
+ * then a batch of them into one encoder. Prints records/s and the ratio.
+ *
+ *   npm run bench:encoder [-- --records 200000 --rounds 5]
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { compileFunction } from 'node:vm';
+import { unzeroedEncoderInstalled } from '../src/runtime/kafka/kafkajs.js';
+
+interface Encoder {
+  writeInt8(value: number): Encoder;
+  writeVarInt(value: number): Encoder;
+  writeVarIntBytes(value: Buffer | string | null): Encoder;
+  writeVarIntString(value: string): Encoder;
+  writeEncoder(value: Encoder): Encoder;
+  readonly buffer: Buffer;
+}
+type EncoderClass = new (initialSize?: number) => Encoder;
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    rounds: { type: 'string', default: '5' },
+  },
+});
+const RECORDS = Number(values.records);
+const ROUNDS = Number(values.rounds);
+
+const require = createRequire(import.meta.url);
+const file = require.resolve('kafkajs/src/protocol/encoder.js');
+const installed = require(file) as EncoderClass;
+const loaded: { exports: unknown } = { exports: undefined };
+(
+  compileFunction(readFileSync(file, 'utf8'), ['module', 'require']) as (
+    module: { exports: unknown },
+    require: NodeJS.Require,
+  ) => void
+)(loaded, createRequire(file));
+const original = loaded.exports as EncoderClass;
+if (!unzeroedEncoderInstalled()) throw new Error('the unzeroed encoder is not installed');
+
+const value = Buffer.from(JSON.stringify({ data: 'x'.repeat(1200) }));
+const key = Buffer.from('service/checkout');
+const headers = { 'ce-type': 'dev.cdevents.service.deployed.0.2.0', 'bench-seq': '123456' };
+
+function encodeRecords(Encoder: EncoderClass): number {
+  let bytes = 0;
+  for (let start = 0; start < RECORDS; start += 500) {
+    const batch = new Encoder();
+    for (let i = start; i < Math.min(RECORDS, start + 500); i++) {
+      const record = new Encoder()
+        .writeInt8(0)
+        .writeVarInt(i - start)
+        .writeVarIntBytes(key)
+        .writeVarIntBytes(value)
+        .writeVarInt(Object.keys(headers).length);
+      for (const [name, text] of Object.entries(headers))
+        record.writeVarIntString(name).writeVarIntBytes(text);
+      batch.writeEncoder(record);
+    }
+    bytes += batch.buffer.length;
+  }
+  return bytes;
+}
+
+const rates: Record<'original' | 'unzeroed', number[]> = { original: [], unzeroed: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, Encoder] of [
+    ['original', original],
+    ['unzeroed', installed],
+  ] as const) {
+    const started = performance.now();
+    encodeRecords(Encoder);
+    rates[name].push(RECORDS / ((performance.now() - started) / 1000));
+  }
+}
+const median = (list: number[]) =>
+  [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
+const before = median(rates.original);
+const after = median(rates.unzeroed);
+console.log(`${RECORDS} records of ${value.length} B, ${ROUNDS} interleaved rounds, medians:`);
+console.log(`  kafkajs Encoder (zero-filled): ${Math.round(before)} records/s`);
+console.log(`  unzeroed Encoder:              ${Math.round(after)} records/s`);
+console.log(`  ratio unzeroed / original:     ${(after / before).toFixed(2)}×`);
