@@ -137,10 +137,10 @@ export class StageRunner {
   }
 
   /**
-   * Fences, restores and initialises these slots, retrying while the broker
-   * is away. Starts exactly these slots. A slot replaced meanwhile (revoked, given
-   * back, rolled back) is skipped: its successor has a start of its own, and
-   * two restores interleaved in one task would bring back deleted state.
+   * Fences, restores and initialises exactly these slots, retrying while the
+   * broker is away. A slot replaced meanwhile (revoked, given back, rolled
+   * back) is skipped: its successor has a start of its own, and two restores
+   * interleaved in one task would bring back deleted state.
    */
   private async startTasks(candidates: readonly TaskSlot[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -353,9 +353,9 @@ export class StageRunner {
     this.slots.set(partition, successor);
     if (error instanceof TaskFencedError) {
       // Another worker took the partition; kafkajs tells us of the rebalance
-      // only later. If the group still gives it to us after a session's
-      // worth of waiting, we take it back (fencing the other, then reading
-      // the committed state); if not, the next assignment releases the slot.
+      // only later. If the group still gives it to us after a short wait,
+      // we take it back (fencing the other, then reading the committed
+      // state); if not, the next assignment releases the slot.
       this.logger.warn(
         { task: slot.task.id, retryInMs: FENCED_RETRY_MS },
         `task ${slot.task.id}: fenced by another worker; taking it back in ${FENCED_RETRY_MS} ms if still assigned`,
