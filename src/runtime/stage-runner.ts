@@ -9,7 +9,7 @@
  * which no zombie can move any more, and process from there.
  */
 import { isCdstreamError } from '../errors.js';
-import { TaskSlot, describe, type RunnerSettings } from './task-slot.js';
+import { TaskSlot, describe, retryDelay, type RunnerSettings } from './task-slot.js';
 export { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from './task-slot.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
 import { Task, type RawRecord } from './task.js';
@@ -184,7 +184,7 @@ export class StageRunner {
         );
         return;
       } catch (error) {
-        const delay = this.backoff(attempt);
+        const delay = retryDelay(this.settings, attempt);
         this.logger.warn(
           { stage: this.stage.name, partitions, err: error, attempt, retryInMs: delay },
           `stage ${this.stage.name}: starting tasks failed, retrying in ${delay} ms: ${describe(error)}`,
@@ -279,7 +279,7 @@ export class StageRunner {
         return;
       } catch (error) {
         if (!(isCdstreamError(error) && error.retriable) || slot.state !== 'running') throw error;
-        const delay = this.backoff(attempt);
+        const delay = retryDelay(this.settings, attempt);
         this.listener.retrying?.({
           taskId: slot.task.id,
           code: error.code,
@@ -407,9 +407,5 @@ export class StageRunner {
           );
         });
     }
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(this.settings.retryMaxMs, this.settings.retryInitialMs * 2 ** (attempt - 1));
   }
 }

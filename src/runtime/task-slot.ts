@@ -27,6 +27,11 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   retryMaxMs: 30_000,
 };
 
+/** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */
+export function retryDelay(settings: RunnerSettings, attempt: number): number {
+  return Math.min(settings.retryMaxMs, settings.retryInitialMs * 2 ** (attempt - 1));
+}
+
 export type SlotState = 'starting' | 'running' | 'released';
 
 export class TaskSlot {

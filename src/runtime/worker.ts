@@ -4,6 +4,7 @@
  */
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
 import { DEFAULT_RUNNER_SETTINGS, StageRunner, type RunnerSettings } from './stage-runner.js';
+import { retryDelay } from './task-slot.js';
 import { checkChangelogs, externalInputs, planTopics } from './topic-plan.js';
 import { TopologyNames, validateTopology, type Topology } from './topology.js';
 import type { StreamTransport } from './transport.js';
@@ -105,7 +106,7 @@ export class StreamWorker {
         await step();
         return;
       } catch (error) {
-        const delay = Math.min(settings.retryMaxMs, settings.retryInitialMs * 2 ** (attempt - 1));
+        const delay = retryDelay(settings, attempt);
         if (!this.options.transport.isTransient(error) || Date.now() + delay > deadline)
           throw error;
         const reason = error instanceof Error ? error.message : String(error);
