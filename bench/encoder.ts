@@ -7,21 +7,10 @@
  *
  *   npm run bench:encoder [-- --records 200000 --rounds 5]
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { compileFunction } from 'node:vm';
+import { kafkajsModule } from '../src/runtime/kafka/kafkajs-module-cache.js';
 import { unzeroedEncoderInstalled } from '../src/runtime/kafka/kafkajs.js';
-
-interface Encoder {
-  writeInt8(value: number): Encoder;
-  writeVarInt(value: number): Encoder;
-  writeVarIntBytes(value: Buffer | string | null): Encoder;
-  writeVarIntString(value: string): Encoder;
-  writeEncoder(value: Encoder): Encoder;
-  readonly buffer: Buffer;
-}
-type EncoderClass = new (initialSize?: number) => Encoder;
+import { originalKafkajsModule, type ProtocolEncoderClass } from './lib/kafkajs-original.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,24 +21,15 @@ const { values } = parseArgs({
 const RECORDS = Number(values.records);
 const ROUNDS = Number(values.rounds);
 
-const require = createRequire(import.meta.url);
-const file = require.resolve('kafkajs/src/protocol/encoder.js');
-const installed = require(file) as EncoderClass;
-const loaded: { exports: unknown } = { exports: undefined };
-(
-  compileFunction(readFileSync(file, 'utf8'), ['module', 'require']) as (
-    module: { exports: unknown },
-    require: NodeJS.Require,
-  ) => void
-)(loaded, createRequire(file));
-const original = loaded.exports as EncoderClass;
+const installed = kafkajsModule('src/protocol/encoder.js') as ProtocolEncoderClass;
+const original = originalKafkajsModule('src/protocol/encoder.js') as ProtocolEncoderClass;
 if (!unzeroedEncoderInstalled()) throw new Error('the unzeroed encoder is not installed');
 
 const value = Buffer.from(JSON.stringify({ data: 'x'.repeat(1200) }));
 const key = Buffer.from('service/checkout');
 const headers = { 'ce-type': 'dev.cdevents.service.deployed.0.2.0', 'bench-seq': '123456' };
 
-function encodeRecords(Encoder: EncoderClass): number {
+function encodeRecords(Encoder: ProtocolEncoderClass): number {
   let bytes = 0;
   for (let start = 0; start < RECORDS; start += 500) {
     const batch = new Encoder();

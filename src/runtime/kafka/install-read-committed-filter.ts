@@ -4,16 +4,12 @@
  * effect only if kafkajs' consumer code is not loaded yet; whether it took
  * is checked by readCommittedFilterInstalled().
  */
-import Module, { createRequire } from 'node:module';
 import {
   dropAbortedRecords,
   type AbortedTransaction,
   type FetchedRecord,
 } from './aborted-transactions.js';
-
-const require = createRequire(import.meta.url);
-const FILTER_PATH = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
-const BATCH_PATH = require.resolve('kafkajs/src/consumer/batch.js');
+import { kafkajsModule, replaceKafkajsModule } from './kafkajs-module-cache.js';
 
 function kafkajsFilter(input: {
   messages: FetchedRecord[];
@@ -22,13 +18,7 @@ function kafkajsFilter(input: {
   return dropAbortedRecords(input.messages, input.abortedTransactions);
 }
 
-if (!(FILTER_PATH in require.cache)) {
-  const replacement = new Module(FILTER_PATH);
-  replacement.filename = FILTER_PATH;
-  replacement.loaded = true;
-  replacement.exports = kafkajsFilter;
-  require.cache[FILTER_PATH] = replacement;
-}
+replaceKafkajsModule('src/consumer/filterAbortedMessages.js', () => kafkajsFilter);
 
 type BatchClass = new (
   topic: string,
@@ -42,7 +32,7 @@ type BatchClass = new (
  * second one's record must not be delivered.
  */
 export function readCommittedFilterInstalled(): boolean {
-  const Batch = require(BATCH_PATH) as BatchClass;
+  const Batch = kafkajsModule('src/consumer/batch.js') as BatchClass;
   const record = (offset: string, producerId: string) => ({
     offset,
     key: Buffer.from('k'),

@@ -10,10 +10,9 @@
  * Installed, like the read_committed filter, in Node's module cache before
  * kafkajs loads.
  */
-import Module, { createRequire } from 'node:module';
+import { kafkajsModule, replaceKafkajsModule } from './kafkajs-module-cache.js';
 
-const require = createRequire(import.meta.url);
-const ENCODER_PATH = require.resolve('kafkajs/src/protocol/encoder.js');
+const ENCODER = 'src/protocol/encoder.js';
 
 interface KafkajsEncoder {
   buf: Buffer;
@@ -45,19 +44,12 @@ function unzeroed(Encoder: EncoderClass): EncoderClass {
   return UnzeroedEncoder;
 }
 
-if (!(ENCODER_PATH in require.cache)) {
-  // load kafkajs' Encoder (it requires nothing of kafkajs' consumer or
-  // producer code), then put the subclass in its place in the cache
-  const original = require(ENCODER_PATH) as EncoderClass;
-  const replacement = new Module(ENCODER_PATH);
-  replacement.filename = ENCODER_PATH;
-  replacement.loaded = true;
-  replacement.exports = unzeroed(original);
-  require.cache[ENCODER_PATH] = replacement;
-}
+// kafkajs' Encoder requires nothing of kafkajs' consumer or producer code:
+// loading it to subclass it leaves the rest of kafkajs unloaded
+replaceKafkajsModule(ENCODER, (original) => unzeroed(original() as EncoderClass));
 
 /** True when kafkajs encodes requests with the unzeroed encoder. */
 export function unzeroedEncoderInstalled(): boolean {
-  const Encoder = require(ENCODER_PATH) as Record<symbol, unknown>;
+  const Encoder = kafkajsModule(ENCODER) as Record<symbol, unknown>;
   return Encoder[UNZEROED] === true;
 }

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { compileFunction } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { originalKafkajsModule } from '../../../bench/lib/kafkajs-original.js';
 import {
   dropAbortedRecords,
   type FetchedRecord,
@@ -66,17 +64,7 @@ describe('read_committed filtering', () => {
   });
 
   it("kafkajs' own filter lets the second aborted transaction through (why it is replaced)", () => {
-    // the module cache holds the replacement: evaluate kafkajs' file afresh
-    const file = createRequire(import.meta.url).resolve(
-      'kafkajs/src/consumer/filterAbortedMessages.js',
-    );
-    const loaded: { exports: unknown } = { exports: undefined };
-    const evaluate = compileFunction(readFileSync(file, 'utf8'), ['module', 'require']) as (
-      module: { exports: unknown },
-      require: NodeJS.Require,
-    ) => void;
-    evaluate(loaded, createRequire(file));
-    const original = loaded.exports as (input: {
+    const original = originalKafkajsModule('src/consumer/filterAbortedMessages.js') as (input: {
       messages: FetchedRecord[];
       abortedTransactions: typeof aborted;
     }) => FetchedRecord[];
