@@ -38,8 +38,8 @@ function isAbortMarker(record: FetchedRecord): boolean {
 export function dropAbortedRecords<T extends FetchedRecord>(
   records: readonly T[],
   aborted: readonly AbortedTransaction[] | undefined,
-): T[] {
-  if (!aborted || aborted.length === 0) return [...records];
+): readonly T[] {
+  if (!aborted || aborted.length === 0) return records;
   const pending = [...aborted].sort((a, b) => {
     const difference = BigInt(a.firstOffset) - BigInt(b.firstOffset);
     return difference < 0n ? -1 : difference > 0n ? 1 : 0;

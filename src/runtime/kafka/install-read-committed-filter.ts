@@ -14,7 +14,7 @@ import { kafkajsModule, replaceKafkajsModule } from './kafkajs-module-cache.js';
 function kafkajsFilter(input: {
   messages: FetchedRecord[];
   abortedTransactions?: AbortedTransaction[];
-}): FetchedRecord[] {
+}): readonly FetchedRecord[] {
   return dropAbortedRecords(input.messages, input.abortedTransactions);
 }
 
