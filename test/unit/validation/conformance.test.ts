@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runConformance } from '../../../src/validation/conformance.js';
+import { cdeventsSpecDirectory } from '../cdevents-spec.js';
 
-// The official CDEvents examples live beside the repository (../shared), in CI as on a workstation.
-const SPEC_DIRECTORY = '../shared/cdevents-spec';
+const SPEC_DIRECTORY = cdeventsSpecDirectory();
 
 describe('conformance with the official CDEvents examples', () => {
   it('accepts every example of every version and refuses every mutant with the right code', async () => {

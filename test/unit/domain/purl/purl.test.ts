@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CdstreamError } from '../../../../src/errors.js';
+import { cdeventsSpecDirectory } from '../../cdevents-spec.js';
 import { canonicalPurl, parsePurl } from '../../../../src/domain/purl/index.js';
 
 const DIGEST = '0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427';
@@ -29,8 +30,7 @@ describe('canonical purls of the CDEvents spec examples', () => {
     expect(canonical(input)).toBe(expected);
   });
 
-  const specDir = join(import.meta.dirname, '../../../../../shared/cdevents-spec');
-  // The spec data sits beside the repository (../shared), on development machines and in CI.
+  const specDir = cdeventsSpecDirectory();
   it('every purl in the spec examples is valid and canonical twice over', () => {
     expect(existsSync(specDir), `${specDir} is missing`).toBe(true);
     const purls = new Set<string>();
