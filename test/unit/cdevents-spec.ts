@@ -16,7 +16,7 @@ function besideOrigin(): string | undefined {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-    return isAbsolute(origin) ? join(dirname(origin), 'shared/cdevents-spec') : undefined;
+    return isAbsolute(origin) ? join(dirname(resolve(origin)), 'shared/cdevents-spec') : undefined;
   } catch {
     return undefined;
   }
