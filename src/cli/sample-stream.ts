@@ -5,6 +5,14 @@
  * report with a critical CVE on a running image and the redeploy that fixes
  * it, incidents in the seed's draft versions, and a few bad records.
  * Deterministic for a given (now, run id).
+ *
+ * Laid out relative to `now`, never after it: brokers refuse record
+ * timestamps ahead of their clock (Kafka 4: more than 1 h), and a sample from
+ * the future would also be the wrong story. Days 0, 1 and 2 are whole UTC
+ * days; day 3 holds the events up to 02:00 that close day 2 (its events pass
+ * day 2's end by more than the default 1 h grace). Day 3 is the latest UTC
+ * day whose 02:00 is not after `now`: at 01:59 the sample ends yesterday at
+ * 02:00, at 02:00 it ends now.
  */
 import { createHash } from 'node:crypto';
 import { recordsOfFile } from './input-records.js';
@@ -12,13 +20,19 @@ import { recordsOfFile } from './input-records.js';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const SOURCE = '/ci/sample';
+/** the sample's latest event is at this hour of its last day */
+export const SAMPLE_LAST_EVENT_HOUR = 2;
 
 export interface SampleStream {
   /** one JSON text per record, in production order */
   readonly lines: readonly string[];
   /** start of the first sample day (UTC midnight) */
   readonly firstDay: number;
+  /** the latest event time of the sample, ms: never after `now` */
+  readonly lastEventTime: number;
   readonly services: readonly { service: string; environment: string }[];
+  /** what the sample holds, in a sentence */
+  readonly story: string;
 }
 
 const digestOf = (label: string) => createHash('sha256').update(label).digest('hex');
@@ -27,8 +41,8 @@ const purlOf = (name: string, digest: string) =>
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function sampleStream(now: number, runId: string): SampleStream {
-  const today = Math.floor(now / DAY) * DAY;
-  const firstDay = today - 3 * DAY;
+  const lastDay = Math.floor((now - SAMPLE_LAST_EVENT_HOUR * HOUR) / DAY) * DAY;
+  const firstDay = lastDay - 3 * DAY;
   const at = (day: number, hours: number) => firstDay + day * DAY + hours * HOUR;
   const lines: string[] = [];
   let sequence = 0;
@@ -215,9 +229,24 @@ export function sampleStream(now: number, runId: string): SampleStream {
     data: '<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x SYSTEM "file:///etc/passwd">]><bom>&x;</bom>',
   });
 
+  const lastEventTime = Math.max(
+    ...recordsOfFile(lines.join('\n')).map((record) => record.timestamp ?? firstDay),
+  );
+  if (lastEventTime > now) {
+    throw new Error(
+      `the sample's latest event ${iso(lastEventTime)} is after its now ${iso(now)}: a bug in the sample's layout`,
+    );
+  }
+  const day = (ms: number) => iso(ms).slice(0, 10);
   return {
     lines,
     firstDay,
+    lastEventTime,
+    story:
+      `${day(firstDay)} to ${iso(lastEventTime).slice(0, 16).replace('T', ' ')} UTC: builds, artifacts and deployments ` +
+      'of checkout, payments and search in staging and production, Knative ReplicaSets of web, ' +
+      'a scan report with a critical CVE on a running image and the redeploy that fixes it, ' +
+      "an incident in the seed's draft versions, and 4 bad records",
     services: [
       { service: 'checkout', environment: 'staging' },
       { service: 'checkout', environment: 'production' },

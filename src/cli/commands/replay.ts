@@ -5,7 +5,7 @@ import { buildTopology } from '../../config/pipeline.js';
 import type { TopologyConfig } from '../../config/topology-config.js';
 import { loadTopologyOrExit } from '../topology-arg.js';
 import { TopologyTestDriver, type DriverRecord } from '../../runtime/test-driver.js';
-import { recordsOfFile } from '../input-records.js';
+import { inStreamTime, recordsOfFile } from '../input-records.js';
 
 interface ReplayOptions {
   topology: string;
@@ -50,18 +50,29 @@ export function replayCommand(): Command {
     });
 }
 
-/** Replays texts of events through the topology; returns the output lines in write order. */
-export async function replay(config: TopologyConfig, texts: readonly string[]): Promise<string[]> {
-  const now = Date.now();
+/**
+ * Replays texts of events through the topology; returns the output lines in
+ * write order. `now` is the wall clock the stages see (default: the clock).
+ * A record whose event names no time (a bad record) gets the time of the
+ * record before it, so it does not move event time (`now` when it is first).
+ */
+export async function replay(
+  config: TopologyConfig,
+  texts: readonly string[],
+  { now = Date.now() }: { now?: number } = {},
+): Promise<string[]> {
   const driver = new TopologyTestDriver(buildTopology(config), {
     partitions: config.inputs.partitions,
     wallClockTime: now,
   });
   const input = config.inputs.topics[0] ?? 'cdstream.in';
+  let streamTime: number | undefined;
   for (const text of texts) {
+    const records = inStreamTime(recordsOfFile(text), streamTime ?? now);
+    streamTime = records.at(-1)?.timestamp ?? streamTime;
     await driver.pipeInput(
       input,
-      recordsOfFile(text).map((record) => ({
+      records.map((record) => ({
         key: record.key,
         value: record.value,
         timestamp: record.timestamp ?? now,
