@@ -9,9 +9,13 @@ import { aggregateStage } from '../stages/aggregate/index.js';
 import { ingestStage, type IngestOutcome } from '../stages/ingest/ingest-stage.js';
 import { joinStage } from '../stages/join/index.js';
 import type { TopologyConfig } from './topology-config.js';
+import { CdstreamError } from '../errors.js';
+import { windowsFor, type WindowSpec } from '../runtime/windows.js';
 
 /** Logical name of the repartition topic from ingest to the join. */
 export const TO_JOIN = 'by-artifact';
+/** Logical name of the repartition topic from the join to the aggregate (enriched events and the join's watermarks). */
+export const TO_AGGREGATE = 'by-service';
 
 export interface PipelineHooks {
   readonly avro?: AvroDecoder;
@@ -27,6 +31,13 @@ export interface PipelineHooks {
 
 export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {}): Topology {
   const { outputs } = config;
+  if (config.aggregation.enabled && !config.enrichment.enabled) {
+    throw new CdstreamError(
+      'CONFIG_INVALID',
+      `topology "${config.applicationId}": aggregation needs enrichment (the aggregate reads the join's internal output); enable both or neither`,
+    );
+  }
+  const windowSpecs = resolvedWindows(config);
   const stages: StageDefinition[] = [
     ingestStage({
       inputTopics: config.inputs.topics,
@@ -35,6 +46,17 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
       deadLetterTopic: outputs.deadLetter,
       unknownTypes: config.unknownTypes,
       dedupeHorizonMs: config.dedupeHorizonMs,
+      ...(config.aggregation.enabled
+        ? {
+            lateness: {
+              lateTopic: outputs.late,
+              graceMs: config.aggregation.graceMs,
+              disorderMs: config.inputs.disorderMs,
+              idleMs: config.aggregation.idleTimeoutMs,
+              windowEndOf: (eventTime: number) => firstWindowEnd(windowSpecs, eventTime),
+            },
+          }
+        : {}),
       maxRecordBytes: config.inputs.maxRecordBytes,
       ...(config.inputs.avro && hooks.avro ? { avro: hooks.avro } : {}),
       onOutcome: (outcome, detail) => hooks.onOutcome?.('ingest', outcome, detail),
@@ -45,6 +67,7 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
       joinStage({
         inputTopic: TO_JOIN,
         enrichedTopic: outputs.enriched,
+        ...(config.aggregation.enabled ? { toAggregate: TO_AGGREGATE } : {}),
         deadLetterTopic: outputs.deadLetter,
         onCount: (name) => hooks.onCount?.('join', name),
       }),
@@ -55,15 +78,13 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
     const aggregate = aggregateStage({
       source: incidents.source,
       topics: {
-        input: outputs.enriched,
+        input: TO_AGGREGATE,
         metrics: outputs.metrics,
         incidents: outputs.incidents,
-        late: outputs.late,
         deadLetter: outputs.deadLetter,
       },
-      ...(aggregation.windows ? { windows: aggregation.windows } : {}),
+      windows: aggregation.windows,
       graceMs: aggregation.graceMs,
-      idleTimeoutMs: aggregation.idleTimeoutMs,
       earlyUpdates:
         aggregation.earlyEmissionMs === false
           ? undefined
@@ -88,6 +109,19 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
     );
   }
   return { applicationId: config.applicationId, stages };
+}
+
+function resolvedWindows(config: TopologyConfig): readonly WindowSpec[] {
+  return config.aggregation.windows.map((window) => ({
+    sizeMs: window.sizeMs,
+    advanceMs: window.advanceMs,
+  }));
+}
+
+/** End of the earliest-ending window that holds `eventTime`, over every window spec. */
+function firstWindowEnd(specs: readonly WindowSpec[], eventTime: number): number | undefined {
+  const ends = specs.flatMap((spec) => windowsFor(spec, eventTime).map((window) => window.end));
+  return ends.length === 0 ? undefined : Math.min(...ends);
 }
 
 function withEncoder(

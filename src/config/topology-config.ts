@@ -6,17 +6,21 @@ export interface TopologyConfig {
     readonly partitions: number;
     readonly maxRecordBytes: number;
     readonly avro: boolean;
+    /** disorder allowed inside one input partition: its watermark trails its largest event time by this */
+    readonly disorderMs: number;
   };
   readonly unknownTypes: 'pass' | 'dead-letter';
   readonly dedupeHorizonMs: number;
   readonly enrichment: { readonly enabled: boolean };
   readonly aggregation: {
     readonly enabled: boolean;
-    /** undefined: the aggregate stage's defaults (P1D tumbling, P7D hopping by P1D) */
-    readonly windows:
-      | readonly { readonly name: string; readonly sizeMs: number; readonly advanceMs: number }[]
-      | undefined;
+    readonly windows: readonly {
+      readonly name: string;
+      readonly sizeMs: number;
+      readonly advanceMs: number;
+    }[];
     readonly graceMs: number;
+    /** how long an input partition that never delivered an event may stay empty before its watermark follows the clock */
     readonly idleTimeoutMs: number;
     /** false, or the event-time interval between early updates */
     readonly earlyEmissionMs: number | false;

@@ -5,7 +5,13 @@ type Duration = string | number;
 /** The file as the schema admits it: everything optional but the application id and inputs. */
 export interface TopologyFile {
   applicationId: string;
-  inputs: { topics: string[]; partitions?: number; maxRecordBytes?: number; avro?: boolean };
+  inputs: {
+    topics: string[];
+    partitions?: number;
+    maxRecordBytes?: number;
+    avro?: boolean;
+    disorder?: Duration;
+  };
   unknownTypes?: 'pass' | 'dead-letter';
   dedupe?: { horizon?: Duration };
   enrichment?: { enabled?: boolean };
@@ -43,7 +49,15 @@ export interface TopologyFile {
   };
 }
 
-/** The defaults, documented in the README's topology reference. */
+const DEFAULT_WINDOWS = [
+  { name: 'P1D', size: '1d' },
+  { name: 'P7D/P1D', size: '7d', advance: '1d' },
+];
+
+/**
+ * The defaults, documented in the README's topology reference: the one
+ * place a setting gets its default (the stages take every value given).
+ */
 export function withDefaults(file: TopologyFile, ms: (value: Duration) => number): TopologyConfig {
   const early = file.aggregation?.earlyEmission ?? false;
   return {
@@ -53,13 +67,14 @@ export function withDefaults(file: TopologyFile, ms: (value: Duration) => number
       partitions: file.inputs.partitions ?? 6,
       maxRecordBytes: file.inputs.maxRecordBytes ?? 1024 * 1024,
       avro: file.inputs.avro ?? true,
+      disorderMs: ms(file.inputs.disorder ?? '1m'),
     },
     unknownTypes: file.unknownTypes ?? 'dead-letter',
     dedupeHorizonMs: ms(file.dedupe?.horizon ?? '24h'),
     enrichment: { enabled: file.enrichment?.enabled ?? true },
     aggregation: {
       enabled: file.aggregation?.enabled ?? true,
-      windows: file.aggregation?.windows?.map((window) => ({
+      windows: (file.aggregation?.windows ?? DEFAULT_WINDOWS).map((window) => ({
         name: window.name,
         sizeMs: ms(window.size),
         advanceMs: ms(window.advance ?? window.size),

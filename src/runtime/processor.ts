@@ -12,8 +12,25 @@ export interface ProcessorContext {
   readonly partition: number;
   /** largest event time seen by this task, epoch ms (-Infinity before the first record) */
   readonly streamTime: number;
-  /** stream time minus the grace period: windows ending at or before it are final */
+  /**
+   * No record with an earlier event time will reach this processor: windows
+   * ending at or before it are final. Where time enters, the minimum over the
+   * task's input partitions minus the grace; downstream, what the upstream
+   * tasks promised (records in event-time order have all been handed over).
+   */
   readonly watermark: number;
+  /**
+   * Where time enters: the record being processed is late when its event
+   * time is below this (its input partition's watermark minus the grace).
+   * Downstream: equal to `watermark`.
+   */
+  readonly lateBefore: number;
+  /**
+   * Says the event time of the record being processed, for stages that set
+   * `reportsEventTime` (they must decode a record to know it). Late,
+   * dead-lettered or ignored records are not reported.
+   */
+  observeEventTime(eventTime: number): void;
   /** wall-clock time, ms; manual in the test driver */
   wallClockTime(): number;
   /** Sends a record to a named output of the stage; it is produced in the task's next transaction. */

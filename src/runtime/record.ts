@@ -16,6 +16,9 @@ export interface InputRecord {
   readonly timestamp: number;
 }
 
+/** What every read record has, whatever reads it. */
+export type RawRecordLike = Pick<InputRecord, 'key' | 'value' | 'headers'>;
+
 /** A record a stage forwards to one of its named outputs. */
 export interface OutputRecord {
   readonly key: Buffer | string | null;

@@ -95,6 +95,7 @@ export class StageRunner {
       names: this.names,
       now: this.now,
       partitionsOf: this.partitionsOf,
+      watermarkIntervalMs: this.settings.watermarkIntervalMs,
     });
   }
 
@@ -170,9 +171,13 @@ export class StageRunner {
         });
         const restoreMs = this.now() - started;
         await this.rewindToCommitted(slots);
+        const caughtUp = await this.caughtUpPartitions();
         for (const slot of slots) {
           if (slot.state !== 'starting') continue;
           slot.task.initialize();
+          for (const topic of this.names.inputTopics(this.stage)) {
+            slot.task.setCaughtUp(topic, caughtUp.has(`${topic}/${slot.task.partition}`));
+          }
           slot.state = 'running';
           slot.lastCommitAt = this.now();
           slot.markReady();
@@ -209,6 +214,14 @@ export class StageRunner {
     }
   }
 
+  /** Input partitions the group has read to their end: their watermark may follow the clock. */
+  private async caughtUpPartitions(): Promise<Set<string>> {
+    const lags = await this.transport.consumerLag(this.groupId, this.names.inputTopics(this.stage));
+    return new Set(
+      lags.filter((lag) => lag.lag <= 0).map((lag) => `${lag.topic}/${lag.partition}`),
+    );
+  }
+
   private async onBatch(
     topic: string,
     partition: number,
@@ -237,6 +250,7 @@ export class StageRunner {
       }
     }
     if (slot.state === 'running' && !context.isStale()) {
+      slot.task.setCaughtUp(topic, BigInt(context.nextOffset) >= BigInt(context.highWatermark));
       const next = BigInt(context.nextOffset);
       const position = slot.positions.get(topic);
       if (position === undefined || next > position) {
@@ -305,16 +319,18 @@ export class StageRunner {
 
   private commitDue(slot: TaskSlot): boolean {
     return (
-      slot.task.hasUncommittedWork &&
-      (slot.task.uncommittedCount >= this.settings.commitMaxRecords ||
-        this.now() - slot.lastCommitAt >= this.settings.commitIntervalMs)
+      (slot.task.hasUncommittedWork &&
+        (slot.task.uncommittedCount >= this.settings.commitMaxRecords ||
+          this.now() - slot.lastCommitAt >= this.settings.commitIntervalMs)) ||
+      slot.task.watermarkDue()
     );
   }
 
   /** Commits a task's open work; on failure the task is rebuilt from its last commit. */
   private commit(slot: TaskSlot): Promise<void> {
     return slot.lock.run(async () => {
-      if (slot.state !== 'running' || !slot.producer || !slot.task.hasUncommittedWork) return;
+      if (slot.state !== 'running' || !slot.producer) return;
+      if (!slot.task.hasUncommittedWork && !slot.task.watermarkDue()) return;
       const work = slot.task.takeCommit();
       const offsets = [...work.offsets].map(([topic, offset]) => ({
         topic,

@@ -17,6 +17,8 @@ export interface RunnerSettings {
   /** backoff for retriable failures (registry or broker away), ms */
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** a task tells its internal outputs its watermark at most this often, ms */
+  readonly watermarkIntervalMs: number;
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
@@ -25,6 +27,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   partitionsConsumedConcurrently: 4,
   retryInitialMs: 100,
   retryMaxMs: 30_000,
+  watermarkIntervalMs: 1000,
 };
 
 /** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */

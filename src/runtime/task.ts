@@ -5,13 +5,22 @@ import type { InputRecord, OutputRecord, ProducedRecord } from './record.js';
 import { KeyValueStore } from './stores/key-value-store.js';
 import type { ChangelogEntry, StateStore } from './stores/store.js';
 import { WindowStore } from './stores/window-store.js';
+import { EventTimeBuffer, rawRecordOf, type HeldRecord } from './event-time-buffer.js';
 import {
+  bufferStoreName,
   changelogTopic,
   clockStoreName,
   type StageDefinition,
   type TopologyNames,
 } from './topology.js';
-import { EventClock, NO_TIME, type EventClockState } from './watermark.js';
+import { readWatermark, watermarkRecord } from './watermark-records.js';
+import {
+  NO_TIME,
+  SourcePartitionWatermark,
+  UpstreamWatermarks,
+  type SourcePartitionState,
+  type UpstreamState,
+} from './watermark.js';
 
 export type RawRecord = Omit<InputRecord, 'timestamp'>;
 
@@ -21,6 +30,37 @@ export interface TaskOptions {
   readonly partitionsOf: (topic: string) => number;
   /** wall clock, ms */
   readonly now: () => number;
+  /** a task publishes its watermark to internal topics at most this often (wall-clock ms); 0: at every commit */
+  readonly watermarkIntervalMs?: number;
+  /**
+   * Whether input partitions' watermarks live on the wall clock (capped by
+   * it, following it while caught up); default true. False for replays and
+   * tests of history, where the clock says nothing about the data.
+   */
+  readonly followWallClock?: boolean;
+}
+
+/** How far a task's event time has come, for metrics and readiness. */
+export interface WatermarkStatus {
+  /** what the processor has been promised: no record below it will follow */
+  readonly watermark: number;
+  /** upstream tasks at the minimum, or that never reported (readers of internal topics) */
+  readonly holdingBack: readonly string[];
+  /** records held for event-time order */
+  readonly held: number;
+  /** records that came below a watermark already promised: a defect upstream (must stay 0) */
+  readonly violations: number;
+  /** upstream reports that went backwards (must stay 0) */
+  readonly regressions: number;
+}
+
+/** The task's time as its clock store keeps it. */
+interface ClockState {
+  readonly sources?: Readonly<Record<string, SourcePartitionState>>;
+  readonly upstream?: UpstreamState;
+  /** readers: the watermark the processor has seen */
+  readonly processed?: number;
+  readonly streamTime?: number;
 }
 
 /** Everything a task produced since the last commit, to be committed atomically. */
@@ -41,21 +81,39 @@ interface Punctuator {
 const CLOCK_KEY = 'clock';
 
 /**
- * One stage on one partition: its processor, its stores and its event clock.
+ * One stage on one partition: its processor, its stores and its watermarks.
  * Knows nothing of Kafka: the runner feeds it records and commits what
  * `takeCommit()` returns in one transaction.
+ *
+ * A task reading external topics is where time enters: each input partition
+ * has its own watermark, and the processor learns, per record, below which
+ * event time the record is late. A task reading internal topics takes the
+ * minimum of its upstream tasks' watermark records and, with `ordering:
+ * 'event-time'`, holds records until that minimum passes them.
  */
 export class Task {
   readonly id: string;
   private readonly stores = new Map<string, StateStore>();
   private readonly storeByChangelog = new Map<string, StateStore>();
-  private readonly clockStore: KeyValueStore<EventClockState>;
-  private clock!: EventClock;
+  private readonly clockStore: KeyValueStore<ClockState>;
+  private readonly readsUpstream: boolean;
+  private readonly sources = new Map<string, SourcePartitionWatermark>();
+  private upstream: UpstreamWatermarks | undefined;
+  private buffer: EventTimeBuffer | undefined;
+  /** readers: the watermark the processor has been told */
+  private processedWatermark = NO_TIME;
+  private streamTimeMs = NO_TIME;
+  private published = NO_TIME;
+  private publishedAt = NO_TIME;
+  private violations = 0;
+  /** sources: the watermark below which the current record is late */
+  private lateBefore = NO_TIME;
+  private observedEventTime: number | undefined;
   private processor: Processor | undefined;
   private readonly punctuators: Punctuator[] = [];
   private pending: ProducedRecord[] = [];
   private readonly nextOffsets = new Map<string, string>();
-  private clockWrittenAt = NO_TIME;
+  private clockWritten = '';
   private processedSinceCommit = 0;
   /** timestamp given to forwarded records that carry none: the current record's or punctuation's time */
   private currentTimestamp = 0;
@@ -77,7 +135,8 @@ export class Task {
       this.stores.set(definition.name, store);
       this.storeByChangelog.set(changelogTopic(applicationId, definition.name), store);
     }
-    this.clockStore = this.stores.get(clockStoreName(stage.name)) as KeyValueStore<EventClockState>;
+    this.clockStore = this.stores.get(clockStoreName(stage.name)) as KeyValueStore<ClockState>;
+    this.readsUpstream = options.names.readsInternalTopics(stage);
   }
 
   get changelogTopics(): string[] {
@@ -98,7 +157,30 @@ export class Task {
   }
 
   get streamTime(): number {
-    return this.clock.streamTime;
+    return this.streamTimeMs;
+  }
+
+  /** The processor's watermark: no record with an earlier event time will reach it. */
+  get watermark(): number {
+    return this.readsUpstream ? this.processedWatermark : this.sourceWatermark() - this.graceMs;
+  }
+
+  watermarkStatus(): WatermarkStatus {
+    return {
+      watermark: this.watermark,
+      holdingBack: this.upstream?.holdingBack() ?? [],
+      held: this.buffer?.size ?? 0,
+      violations: this.violations,
+      regressions: this.upstream?.regressions ?? 0,
+    };
+  }
+
+  /**
+   * Tells a source task whether its consumer has read all that a partition
+   * of `topic` holds: while it has, the partition's watermark follows the clock.
+   */
+  setCaughtUp(topic: string, caughtUp: boolean): void {
+    this.sourceOf(topic)?.setCaughtUp(caughtUp, this.options.now());
   }
 
   storeSizes(): Record<string, number> {
@@ -114,37 +196,143 @@ export class Task {
 
   /** Starts the processor on restored state. */
   initialize(): void {
-    const restored = this.clockStore.get(CLOCK_KEY);
-    this.clock = new EventClock(
-      this.stage.eventTimeOptions ?? { graceMs: 0 },
-      restored ? { streamTime: restored.streamTime } : undefined,
-    );
-    this.clockWrittenAt = this.clock.streamTime;
+    const restored = this.clockStore.get(CLOCK_KEY) ?? {};
+    this.streamTimeMs = restored.streamTime ?? NO_TIME;
+    if (this.readsUpstream) {
+      this.upstream = new UpstreamWatermarks(
+        this.options.names.upstreamTasks(this.stage, this.options.partitionsOf),
+        restored.upstream,
+      );
+      this.processedWatermark = restored.processed ?? NO_TIME;
+      if (this.stage.ordering === 'event-time') {
+        this.buffer = new EventTimeBuffer(
+          this.keyValueStoreOf<HeldRecord>(bufferStoreName(this.stage.name)),
+        );
+      }
+    } else {
+      const disorder = this.stage.eventTimeOptions?.disorderMs ?? 0;
+      for (const topic of this.options.names.inputTopics(this.stage)) {
+        if (this.partition >= this.options.partitionsOf(topic)) continue;
+        this.sources.set(
+          topic,
+          new SourcePartitionWatermark(
+            disorder,
+            restored.sources?.[topic],
+            this.options.followWallClock ?? true,
+            this.stage.eventTimeOptions?.idleMs ?? 0,
+          ),
+        );
+      }
+    }
+    this.clockWritten = JSON.stringify(this.clockState());
     this.processor = this.stage.processor();
     this.processor.init?.(this.context());
   }
 
   async process(raw: RawRecord): Promise<void> {
-    const processor = this.requireProcessor();
+    this.requireProcessor();
+    if (this.upstream) await this.processFromUpstream(raw);
+    else await this.processFromSource(raw);
+    this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString());
+    this.processedSinceCommit++;
+  }
+
+  private async processFromSource(raw: RawRecord): Promise<void> {
+    const source = this.sourceOf(raw.topic);
     const wallNow = this.options.now();
+    const before = this.watermark;
+    this.lateBefore = (source?.current(wallNow) ?? NO_TIME) - this.graceMs;
+    this.observedEventTime = undefined;
     const eventTime = this.eventTimeOf(raw);
+    await this.handOver(raw, eventTime, true);
+    const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
+    if (observed !== undefined) {
+      source?.observe(observed, wallNow);
+      if (observed > this.streamTimeMs) this.streamTimeMs = observed;
+    }
+    if (this.watermark > before) this.firePunctuators('event-time', this.watermark);
+  }
+
+  private async processFromUpstream(raw: RawRecord): Promise<void> {
+    const upstream = this.upstream as UpstreamWatermarks;
+    const mark = readWatermark(raw);
+    if (mark) {
+      if (upstream.report(mark.task, mark.time)) await this.release(upstream.current);
+      return;
+    }
+    const eventTime = this.eventTimeOf(raw);
+    if (eventTime < upstream.current || eventTime < this.processedWatermark) {
+      // an upstream promised that nothing this old would come: processed at
+      // once, and counted, because it is a defect, never a late record
+      this.violations++;
+    } else if (this.buffer) {
+      this.buffer.hold(raw, eventTime);
+      return;
+    }
+    if (eventTime > this.streamTimeMs) this.streamTimeMs = eventTime;
+    await this.handOver(raw, eventTime, true);
+  }
+
+  /** Hands held records below `watermark` to the processor in event-time order, then the watermark. */
+  private async release(watermark: number): Promise<void> {
+    const held = this.buffer?.releaseBelow(watermark) ?? [];
+    const ordered = this.inEventTimeOrder(held);
+    for (const { raw, time } of ordered) {
+      this.advanceProcessedWatermark(time);
+      if (time > this.streamTimeMs) this.streamTimeMs = time;
+      // a retry would hand the record over twice: failures here are dead letters
+      await this.handOver(raw, time, false);
+    }
+    this.advanceProcessedWatermark(watermark);
+  }
+
+  private inEventTimeOrder(held: readonly HeldRecord[]): { raw: RawRecord; time: number }[] {
+    const records = held.map((entry) => ({ raw: rawRecordOf(entry), time: entry.time }));
+    const orderKey = this.stage.orderKey;
+    const keys = new Map<RawRecord, string>();
+    const keyOf = (raw: RawRecord, time: number): string => {
+      let key = keys.get(raw);
+      if (key === undefined) {
+        try {
+          key = orderKey ? orderKey({ ...raw, timestamp: time }) : '';
+        } catch {
+          key = '';
+        }
+        keys.set(raw, key);
+      }
+      return key;
+    };
+    const position = (raw: RawRecord) =>
+      `${raw.topic}/${raw.partition}@${raw.offset.padStart(20, '0')}`;
+    return records.sort((a, b) => {
+      if (a.time !== b.time) return a.time - b.time;
+      const byKey = keyOf(a.raw, a.time).localeCompare(keyOf(b.raw, b.time));
+      return byKey !== 0 ? byKey : position(a.raw).localeCompare(position(b.raw));
+    });
+  }
+
+  private advanceProcessedWatermark(time: number): void {
+    if (time <= this.processedWatermark) return;
+    this.processedWatermark = time;
+    this.currentTimestamp = time;
+    this.firePunctuators('event-time', time);
+  }
+
+  private async handOver(raw: RawRecord, eventTime: number, retriable: boolean): Promise<void> {
+    const processor = this.requireProcessor();
     const record: InputRecord = { ...raw, timestamp: eventTime };
     const pendingBefore = this.pending.length;
-    const advanced = this.clock.observe(eventTime, wallNow);
     this.currentTimestamp = eventTime;
     this.currentRecord = raw;
     try {
       await processor.process(record, this.context());
     } catch (error) {
       this.pending.length = pendingBefore;
-      if (isCdstreamError(error) && error.retriable) throw error;
+      if (retriable && isCdstreamError(error) && error.retriable) throw error;
       this.deadLetter(raw, error);
     } finally {
       this.currentRecord = undefined;
     }
-    this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString());
-    this.processedSinceCommit++;
-    if (advanced) this.firePunctuators('event-time', this.clock.watermark);
   }
 
   /** Moves the committed position past records that carry no data (transaction markers). */
@@ -154,31 +342,47 @@ export class Task {
     this.nextOffsets.set(topic, nextOffset);
   }
 
-  /** Wall-clock duties: idle advance of stream time, then wall-clock punctuators. */
+  /** Wall-clock duties: a caught-up source's watermark follows the clock; wall-clock punctuators. */
   punctuate(): void {
     this.requireProcessor();
     const wallNow = this.options.now();
-    if (this.clock.advanceIfIdle(wallNow)) this.firePunctuators('event-time', this.clock.watermark);
+    this.currentTimestamp = wallNow;
+    if (!this.readsUpstream) this.firePunctuators('event-time', this.watermark);
     this.firePunctuators('wall-clock', wallNow);
   }
 
   /**
-   * Moves stream time forward without a record (end of a replay): windows
-   * whose end the watermark passes close as if a record had come.
+   * End of input (a replay, a test): a source task's watermark moves to
+   * `eventTime` as if every partition had delivered it, so every window
+   * ending at or before it closes downstream.
    */
-  advanceStreamTime(streamTime: number): void {
+  advanceSourceWatermark(eventTime: number): void {
     this.requireProcessor();
-    if (this.clock.observe(streamTime, this.options.now())) {
-      this.currentTimestamp = streamTime;
-      this.firePunctuators('event-time', this.clock.watermark);
+    if (this.readsUpstream) return;
+    const before = this.watermark;
+    for (const source of this.sources.values()) source.advanceTo(eventTime + this.graceMs);
+    if (this.watermark > before) {
+      this.currentTimestamp = eventTime;
+      this.firePunctuators('event-time', this.watermark);
     }
+  }
+
+  /** True when the task has a newer watermark to tell its internal outputs and it is time to. */
+  watermarkDue(): boolean {
+    if (this.options.names.internalOutputTopics(this.stage).length === 0) return false;
+    if (this.publishableWatermark() <= this.published) return false;
+    const interval = this.options.watermarkIntervalMs ?? 0;
+    return this.options.now() - this.publishedAt >= interval;
   }
 
   /** Drains outputs, changelog writes and offsets for one transaction. */
   takeCommit(): TaskCommit {
-    if (this.clock.streamTime !== this.clockWrittenAt && Number.isFinite(this.clock.streamTime)) {
-      this.clockStore.put(CLOCK_KEY, this.clock.snapshot());
-      this.clockWrittenAt = this.clock.streamTime;
+    if (this.watermarkDue()) this.publishWatermark();
+    const clock = this.clockState();
+    const written = JSON.stringify(clock);
+    if (written !== this.clockWritten) {
+      this.clockStore.put(CLOCK_KEY, clock);
+      this.clockWritten = written;
     }
     const changelog: ProducedRecord[] = [];
     for (const [topic, store] of this.storeByChangelog) {
@@ -195,6 +399,53 @@ export class Task {
     this.nextOffsets.clear();
     this.processedSinceCommit = 0;
     return commit;
+  }
+
+  private get graceMs(): number {
+    return this.stage.eventTimeOptions?.graceMs ?? 0;
+  }
+
+  private sourceOf(topic: string): SourcePartitionWatermark | undefined {
+    return this.sources.get(topic);
+  }
+
+  /** Sources: the minimum over the task's input partitions (unknown until each is known). */
+  private sourceWatermark(): number {
+    const wallNow = this.options.now();
+    let minimum = Number.POSITIVE_INFINITY;
+    for (const source of this.sources.values())
+      minimum = Math.min(minimum, source.current(wallNow));
+    return minimum === Number.POSITIVE_INFINITY ? NO_TIME : minimum;
+  }
+
+  /** What this task can promise its readers: everything it will still write is at or after it. */
+  private publishableWatermark(): number {
+    return this.watermark;
+  }
+
+  /** Watermark records to every partition of every internal output, after the data of this commit. */
+  private publishWatermark(): void {
+    const watermark = this.publishableWatermark();
+    if (!Number.isFinite(watermark)) return;
+    for (const topic of this.options.names.internalOutputTopics(this.stage)) {
+      const partitions = this.options.partitionsOf(topic);
+      for (let partition = 0; partition < partitions; partition++) {
+        this.pending.push(watermarkRecord(topic, partition, this.id, watermark));
+      }
+    }
+    this.published = watermark;
+    this.publishedAt = this.options.now();
+  }
+
+  private clockState(): ClockState {
+    const sources: Record<string, SourcePartitionState> = {};
+    for (const [topic, source] of this.sources) sources[topic] = source.snapshot();
+    return {
+      ...(this.sources.size > 0 ? { sources } : {}),
+      ...(this.upstream ? { upstream: this.upstream.snapshot() } : {}),
+      ...(this.readsUpstream ? { processed: this.processedWatermark } : {}),
+      streamTime: this.streamTimeMs,
+    };
   }
 
   close(): void {
@@ -239,9 +490,10 @@ export class Task {
   private firePunctuators(type: PunctuationType, time: number): void {
     for (const punctuator of this.punctuators) {
       if (punctuator.type !== type) continue;
+      if (time <= punctuator.lastFiredAt && type === 'event-time') continue;
       if (time - punctuator.lastFiredAt < punctuator.intervalMs) continue;
       punctuator.lastFiredAt = time;
-      this.currentTimestamp = type === 'event-time' ? this.clock.streamTime : time;
+      if (type === 'wall-clock') this.currentTimestamp = time;
       punctuator.callback(time);
     }
   }
@@ -259,10 +511,16 @@ export class Task {
       taskId: task.id,
       partition: task.partition,
       get streamTime() {
-        return task.clock.streamTime;
+        return task.streamTimeMs;
       },
       get watermark() {
-        return task.clock.watermark;
+        return task.watermark;
+      },
+      get lateBefore() {
+        return task.readsUpstream ? task.processedWatermark : task.lateBefore;
+      },
+      observeEventTime: (eventTime: number) => {
+        task.observedEventTime = Math.max(task.observedEventTime ?? NO_TIME, eventTime);
       },
       wallClockTime: () => task.options.now(),
       forward: (output: string, record: OutputRecord) => {
@@ -287,7 +545,7 @@ export class Task {
         task.pushDeadLetter(task.currentRecord, reason);
       },
       schedule: (type, intervalMs, callback) => {
-        const start = type === 'wall-clock' ? task.options.now() : task.clock.watermark;
+        const start = type === 'wall-clock' ? task.options.now() : task.watermark;
         task.punctuators.push({ type, intervalMs, callback, lastFiredAt: start });
       },
     };

@@ -1,6 +1,7 @@
 import { partitionForKey } from './partitioner.js';
 import type { ProducedRecord, RecordHeaders } from './record.js';
 import { Task, type RawRecord } from './task.js';
+import { readWatermark } from './watermark-records.js';
 import {
   TopologyNames,
   validateTopology,
@@ -27,9 +28,32 @@ export interface DriverRecord {
   readonly timestamp: number;
 }
 
+interface Unread {
+  readonly stage: StageDefinition;
+  readonly partition: number;
+  readonly positions: number[];
+  readonly record: StoredRecord;
+}
+
 interface StoredRecord extends DriverRecord {
   /** global write order, so reads across partitions see records as they were written */
   readonly writeOrder: number;
+}
+
+/**
+ * A fleet's disorder, on demand: which task reads next is drawn at random,
+ * weighted by each task's speed, and transactions stay open, commit or
+ * abort at random. Everything is decided by `random`, so a seed repeats a run.
+ */
+export interface DriverInterleaving {
+  /** uniform in [0, 1); seed it for repeatable runs */
+  readonly random: () => number;
+  /** relative speed per task `<stage>-<partition>`; default 1 */
+  readonly speeds?: Readonly<Record<string, number>>;
+  /** chance that a task commits after a record; default 1 */
+  readonly commitProbability?: number;
+  /** chance that a commit aborts instead (the task restores and re-reads); default 0 */
+  readonly abortProbability?: number;
 }
 
 export interface TestDriverOptions {
@@ -37,6 +61,14 @@ export interface TestDriverOptions {
   readonly partitions?: number;
   /** initial wall-clock time, ms; default 0 */
   readonly wallClockTime?: number;
+  /** default: every task commits after each record, and the oldest unread record goes first */
+  readonly interleaving?: DriverInterleaving;
+  /**
+   * Whether input partitions' watermarks follow the manual wall clock while
+   * read to their end, as a live worker's do; default false: a partition's
+   * watermark moves only with its records (and `closeWindowsUpTo`).
+   */
+  readonly followWallClock?: boolean;
 }
 
 const toBuffer = (value: Buffer | string | null | undefined): Buffer | null =>
@@ -59,9 +91,14 @@ export class TopologyTestDriver {
   private readonly logs = new Map<string, StoredRecord[][]>();
   private readonly readPositions = new Map<string, number[]>();
   private readonly outputPositions = new Map<string, number>();
+  private readonly committedPositions = new Map<string, number[]>();
   private tasks = new Map<string, Task>();
   private roundRobin = 0;
   private writeCounter = 0;
+  private readonly interleaving: DriverInterleaving | undefined;
+  private readonly followWallClock: boolean;
+  /** transactions aborted by the interleaving */
+  abortedCommits = 0;
 
   constructor(
     readonly topology: Topology,
@@ -71,6 +108,8 @@ export class TopologyTestDriver {
     this.names = new TopologyNames(topology);
     this.partitions = options.partitions ?? 1;
     this.wallClock = options.wallClockTime ?? 0;
+    this.interleaving = options.interleaving;
+    this.followWallClock = options.followWallClock ?? false;
     this.startTasks();
   }
 
@@ -96,6 +135,7 @@ export class TopologyTestDriver {
   async advanceWallClockTime(ms: number): Promise<void> {
     this.wallClock += ms;
     for (const task of this.tasks.values()) {
+      this.markCaughtUp(task);
       task.punctuate();
       this.commit(task);
     }
@@ -103,19 +143,21 @@ export class TopologyTestDriver {
   }
 
   /**
-   * End of input: every task's watermark moves to `eventTime`, so every
-   * window ending at or before it closes, and what follows is processed.
+   * End of input: every source task's watermark moves to `eventTime`, so
+   * every window ending at or before it closes downstream, and what follows
+   * is processed.
    */
   async closeWindowsUpTo(eventTime: number): Promise<void> {
-    for (const stage of this.topology.stages) {
-      const grace = stage.eventTimeOptions?.graceMs ?? 0;
-      for (let partition = 0; partition < this.partitions; partition++) {
-        const task = this.task(stage.name, partition);
-        task.advanceStreamTime(eventTime + grace);
-        this.commit(task);
-      }
-      await this.runUntilQuiet();
+    for (const task of this.tasks.values()) {
+      task.advanceSourceWatermark(eventTime);
+      this.commit(task);
     }
+    await this.runUntilQuiet();
+  }
+
+  /** Every task's watermark status, by task id. */
+  watermarks(): Map<string, ReturnType<Task['watermarkStatus']>> {
+    return new Map([...this.tasks].map(([id, task]) => [id, task.watermarkStatus()]));
   }
 
   /** Largest stream time of any task: the last event time the topology has seen. */
@@ -123,25 +165,27 @@ export class TopologyTestDriver {
     return Math.max(...[...this.tasks.values()].map((task) => task.streamTime));
   }
 
-  /** Every record of the given topics, in the order they were written. */
+  /** Every record of the given topics, in the order they were written (watermark records left out). */
   recordsInWriteOrder(topics: readonly string[]): DriverRecord[] {
     return topics
       .flatMap((topic) => (this.logs.get(topic) ?? []).flat())
+      .filter((record) => readWatermark(record) === undefined)
       .sort((a, b) => a.writeOrder - b.writeOrder);
   }
 
-  /** Records written to a topic since the last call for that topic, in write order. */
+  /** Records written to a topic since the last call for that topic, in write order (watermark records left out). */
   readOutput(topic: string): DriverRecord[] {
-    const all = this.allRecords(topic);
+    const all = this.allRecords(topic, { watermarks: true });
     const from = this.outputPositions.get(topic) ?? 0;
     this.outputPositions.set(topic, all.length);
-    return all.slice(from);
+    return all.slice(from).filter((record) => readWatermark(record) === undefined);
   }
 
-  /** Every record a topic holds, oldest first. */
-  allRecords(topic: string): DriverRecord[] {
+  /** Every record a topic holds, oldest first; watermark records only when asked for. */
+  allRecords(topic: string, options: { watermarks?: boolean } = {}): DriverRecord[] {
     const partitions = this.logs.get(topic) ?? [];
-    return partitions.flat().sort((a, b) => a.writeOrder - b.writeOrder);
+    const records = partitions.flat().sort((a, b) => a.writeOrder - b.writeOrder);
+    return options.watermarks ? records : records.filter((r) => readWatermark(r) === undefined);
   }
 
   task(stage: string, partition = 0): Task {
@@ -150,69 +194,163 @@ export class TopologyTestDriver {
     return task;
   }
 
-  /** Simulates every worker dying and a new one taking over from the changelogs. */
+  /**
+   * Simulates every worker dying and a new one taking over from the
+   * changelogs: open transactions are lost, reading resumes at the last commit.
+   */
   restart(): void {
     for (const task of this.tasks.values()) task.close();
     this.startTasks();
+  }
+
+  /** One task dies and comes back: its open transaction aborts. */
+  restartTask(stage: string, partition: number): void {
+    const task = this.task(stage, partition);
+    task.close();
+    this.tasks.set(task.id, this.startTask(task.stage, partition));
   }
 
   private startTasks(): void {
     this.tasks = new Map();
     for (const stage of this.topology.stages) {
       for (let partition = 0; partition < this.partitions; partition++) {
-        const task = new Task(stage, partition, {
-          names: this.names,
-          now: () => this.wallClock,
-          partitionsOf: () => this.partitions,
-        });
-        for (const changelog of task.changelogTopics) {
-          for (const record of this.partitionLog(changelog, partition)) {
-            task.restore(changelog, { key: record.key?.toString() ?? '', value: record.value });
-          }
-        }
-        task.initialize();
+        const task = this.startTask(stage, partition);
         this.tasks.set(task.id, task);
       }
     }
   }
 
+  /** A task restored from the committed changelogs, reading from its committed positions. */
+  private startTask(stage: StageDefinition, partition: number): Task {
+    const task = new Task(stage, partition, {
+      names: this.names,
+      now: () => this.wallClock,
+      partitionsOf: () => this.partitions,
+      watermarkIntervalMs: 0,
+      followWallClock: this.followWallClock,
+    });
+    for (const changelog of task.changelogTopics) {
+      for (const record of this.partitionLog(changelog, partition)) {
+        task.restore(changelog, { key: record.key?.toString() ?? '', value: record.value });
+      }
+    }
+    for (const topic of this.names.inputTopics(stage)) {
+      const reader = `${stage.name}:${topic}`;
+      this.positionsOf(reader)[partition] = this.committedOf(reader)[partition] ?? 0;
+    }
+    task.initialize();
+    this.markCaughtUp(task);
+    return task;
+  }
+
   /**
-   * Processes unread records oldest first, across every stage and partition,
-   * as a running fleet would see them arrive; a stage never reads one
-   * partition to its end before the others.
+   * Processes unread records across every stage and partition until none
+   * is left and every transaction is committed. By default the oldest
+   * unread record goes first, as a running fleet would see them arrive;
+   * with an interleaving, a task drawn at random by speed reads next.
    */
   private async runUntilQuiet(): Promise<void> {
     for (;;) {
-      const next = this.oldestUnread();
-      if (!next) return;
+      const next = this.interleaving ? this.randomUnread(this.interleaving) : this.oldestUnread();
+      if (!next) {
+        if (!this.commitOpenWork()) return;
+        continue;
+      }
       next.positions[next.partition] = (next.positions[next.partition] ?? 0) + 1;
       const task = this.task(next.stage.name, next.partition);
       await task.process(this.toRaw(next.record));
-      this.commit(task);
+      this.markCaughtUp(task);
+      this.endOfRecord(task);
     }
   }
 
-  private oldestUnread():
-    | { stage: StageDefinition; partition: number; positions: number[]; record: StoredRecord }
-    | undefined {
-    let oldest: ReturnType<TopologyTestDriver['oldestUnread']>;
+  private endOfRecord(task: Task): void {
+    const chances = this.interleaving;
+    if (!chances) {
+      this.commit(task);
+      return;
+    }
+    if (chances.random() >= (chances.commitProbability ?? 1)) return;
+    if (chances.random() < (chances.abortProbability ?? 0)) this.abort(task);
+    else this.commit(task);
+  }
+
+  /** Commits every task with open work; false when there was none. */
+  private commitOpenWork(): boolean {
+    let committed = false;
+    for (const task of this.tasks.values()) {
+      if (task.hasUncommittedWork || task.watermarkDue()) {
+        this.commit(task);
+        committed = true;
+      }
+    }
+    return committed;
+  }
+
+  private markCaughtUp(task: Task): void {
+    for (const topic of this.names.inputTopics(task.stage)) {
+      const position = this.positionsOf(`${task.stage.name}:${topic}`)[task.partition] ?? 0;
+      task.setCaughtUp(topic, position >= this.partitionLog(topic, task.partition).length);
+    }
+  }
+
+  private oldestUnread(): Unread | undefined {
+    let oldest: Unread | undefined;
+    for (const candidate of this.unreadHeads()) {
+      if (!oldest || candidate.record.writeOrder < oldest.record.writeOrder) oldest = candidate;
+    }
+    return oldest;
+  }
+
+  /** A task drawn by speed among those with unread records; its oldest unread record. */
+  private randomUnread(interleaving: DriverInterleaving): Unread | undefined {
+    const byTask = new Map<string, Unread>();
+    for (const candidate of this.unreadHeads()) {
+      const id = `${candidate.stage.name}-${candidate.partition}`;
+      const current = byTask.get(id);
+      if (!current || candidate.record.writeOrder < current.record.writeOrder)
+        byTask.set(id, candidate);
+    }
+    const candidates = [...byTask].map(([id, unread]) => ({
+      unread,
+      weight: interleaving.speeds?.[id] ?? 1,
+    }));
+    const total = candidates.reduce((sum, candidate) => sum + candidate.weight, 0);
+    let draw = interleaving.random() * total;
+    for (const candidate of candidates) {
+      draw -= candidate.weight;
+      if (draw < 0) return candidate.unread;
+    }
+    return candidates.at(-1)?.unread;
+  }
+
+  private *unreadHeads(): Generator<Unread> {
     for (const stage of this.topology.stages) {
       for (const topic of this.names.inputTopics(stage)) {
         const positions = this.positionsOf(`${stage.name}:${topic}`);
         for (let partition = 0; partition < this.partitions; partition++) {
           const record = this.partitionLog(topic, partition)[positions[partition] ?? 0];
-          if (record && (!oldest || record.writeOrder < oldest.record.writeOrder)) {
-            oldest = { stage, partition, positions, record };
-          }
+          if (record) yield { stage, partition, positions, record };
         }
       }
     }
-    return oldest;
   }
 
   private commit(task: Task): void {
     const { records, changelog } = task.takeCommit();
     for (const record of [...records, ...changelog]) this.appendProduced(record);
+    for (const topic of this.names.inputTopics(task.stage)) {
+      const reader = `${task.stage.name}:${topic}`;
+      this.committedOf(reader)[task.partition] = this.positionsOf(reader)[task.partition] ?? 0;
+    }
+  }
+
+  /** The open transaction is lost: the task restores from the changelogs and re-reads. */
+  private abort(task: Task): void {
+    this.abortedCommits++;
+    task.takeCommit();
+    task.close();
+    this.tasks.set(task.id, this.startTask(task.stage, task.partition));
   }
 
   private appendProduced(record: ProducedRecord): void {
@@ -258,6 +396,15 @@ export class TopologyTestDriver {
     const log = partitions[partition];
     if (!log) throw new Error(`topic ${topic} has no partition ${partition}`);
     return log;
+  }
+
+  private committedOf(reader: string): number[] {
+    let positions = this.committedPositions.get(reader);
+    if (!positions) {
+      positions = Array.from({ length: this.partitions }, () => 0);
+      this.committedPositions.set(reader, positions);
+    }
+    return positions;
   }
 
   private positionsOf(reader: string): number[] {

@@ -18,11 +18,21 @@ export interface OutputDefinition {
   readonly encode?: (record: OutputRecord) => OutputRecord;
 }
 
+/**
+ * Where time enters (a stage reading external topics): how a partition's
+ * watermark trails its largest event time, and how far behind it a record
+ * may still be. Stages reading internal topics take their time from upstream.
+ */
 export interface EventTimeOptions {
-  /** how long after a window's end records are still accepted into it, ms */
+  /** records older than their input partition's watermark minus this are late, ms */
   readonly graceMs: number;
-  /** wall-clock idle time after which stream time follows the wall clock; undefined: never */
-  readonly idleTimeoutMs?: number | undefined;
+  /** disorder allowed inside one input partition: the watermark trails the largest event time by it, ms */
+  readonly disorderMs?: number | undefined;
+  /**
+   * how long an input partition that never delivered an event may stay empty
+   * (caught up) before its watermark follows the clock, ms; default 0
+   */
+  readonly idleMs?: number | undefined;
 }
 
 export interface StageDefinition {
@@ -35,6 +45,21 @@ export interface StageDefinition {
   /** event time of a raw record, ms; default: the Kafka record timestamp */
   readonly eventTime?: (record: Omit<InputRecord, 'timestamp'>) => number | undefined;
   readonly eventTimeOptions?: EventTimeOptions;
+  /**
+   * `event-time`: records of internal inputs are held until the watermark
+   * passes them and reach the processor in event-time order (ties by
+   * `orderKey`, then by position), whatever order they arrived in.
+   * `arrival` (default): as they come.
+   */
+  readonly ordering?: 'arrival' | 'event-time';
+  /** tie-break of records with equal event times, e.g. the event's source and id */
+  readonly orderKey?: (record: InputRecord) => string;
+  /**
+   * The processor says each record's event time with context.observeEventTime
+   * (a source stage that must decode a record to know it); otherwise the
+   * runtime takes the event time of every record it hands over.
+   */
+  readonly reportsEventTime?: boolean;
   /** where records go when the processor throws a non-retriable error */
   readonly deadLetterTopic?: string;
   /**
@@ -57,8 +82,11 @@ export const changelogTopic = (applicationId: string, store: string): string =>
 export const repartitionTopic = (applicationId: string, name: string): string =>
   `${applicationId}-${name}-repartition`;
 
-/** The internal store that keeps a task's stream time across restarts. */
+/** The internal store that keeps a task's watermarks across restarts. */
 export const clockStoreName = (stage: string): string => `${stage}-clock`;
+
+/** The internal store of records held for event-time order. */
+export const bufferStoreName = (stage: string): string => `${stage}-buffer`;
 
 /** Resolves logical names to the topic names on the broker. */
 export class TopologyNames {
@@ -98,7 +126,43 @@ export class TopologyNames {
   }
 
   storesOf(stage: StageDefinition): StoreDefinition[] {
-    return [...(stage.stores ?? []), { name: clockStoreName(stage.name), kind: 'key-value' }];
+    const internal: StoreDefinition[] = [{ name: clockStoreName(stage.name), kind: 'key-value' }];
+    if (stage.ordering === 'event-time' && this.readsInternalTopics(stage)) {
+      internal.push({ name: bufferStoreName(stage.name), kind: 'key-value' });
+    }
+    return [...(stage.stores ?? []), ...internal];
+  }
+
+  /** True when the stage reads what other stages write: its time comes from their watermarks. */
+  readsInternalTopics(stage: StageDefinition): boolean {
+    return stage.inputs.some((input) => this.isRepartitionTopic(input));
+  }
+
+  /** Stages that write an internal (repartition) topic; a public topic has none here. */
+  writersOf(input: string): StageDefinition[] {
+    if (!this.isRepartitionTopic(input)) return [];
+    return this.topology.stages.filter((stage) =>
+      Object.values(stage.outputs).some((output) => output.repartition && output.topic === input),
+    );
+  }
+
+  /**
+   * Every task whose watermark a task of `stage` waits for: all tasks of
+   * every stage writing one of its inputs (`<stage>-<partition>`).
+   */
+  upstreamTasks(stage: StageDefinition, partitionsOf: (topic: string) => number): string[] {
+    const writers = new Set(stage.inputs.flatMap((input) => this.writersOf(input)));
+    return [...writers].flatMap((writer) => {
+      const tasks = Math.max(...this.inputTopics(writer).map((topic) => partitionsOf(topic)));
+      return Array.from({ length: tasks }, (_, partition) => `${writer.name}-${partition}`);
+    });
+  }
+
+  /** Internal topics the stage writes (repartition outputs), which carry its watermark. */
+  internalOutputTopics(stage: StageDefinition): string[] {
+    return Object.values(stage.outputs)
+      .filter((output) => output.repartition)
+      .map((output) => this.topic(output.topic));
   }
 
   changelogTopics(stage: StageDefinition): string[] {
@@ -126,6 +190,18 @@ export function validateTopology(topology: Topology): void {
     if (stageNames.has(stage.name)) fail(`two stages are named "${stage.name}"`);
     stageNames.add(stage.name);
     if (stage.inputs.length === 0) fail(`stage "${stage.name}" has no input topic`);
+    const internal = stage.inputs.filter((input) =>
+      topology.stages.some((writer) =>
+        Object.values(writer.outputs).some(
+          (output) => output.repartition && output.topic === input,
+        ),
+      ),
+    );
+    if (internal.length > 0 && internal.length < stage.inputs.length) {
+      fail(
+        `stage "${stage.name}" reads internal and external topics at once; its event time must come from one kind`,
+      );
+    }
     for (const store of stage.stores ?? []) {
       if (storeNames.has(store.name)) fail(`two stores are named "${store.name}"`);
       storeNames.add(store.name);

@@ -43,6 +43,8 @@ export interface BatchContext {
    * commits the end of a transactionally written topic, not the marker before it.
    */
   readonly nextOffset: string;
+  /** the partition's end when the batch was fetched: at or past it, the consumer is caught up */
+  readonly highWatermark: string;
 }
 
 export interface StageConsumerHandlers {

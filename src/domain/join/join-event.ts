@@ -42,6 +42,12 @@ export interface JoinOutput {
 export interface JoinOutcome {
   readonly outputs: readonly JoinOutput[];
   readonly counts: readonly JoinCount[];
+  /**
+   * An artifact's origin (build, package, publish) once more for every
+   * service and environment it ran in so far: for lead time downstream,
+   * where the deployment may already have gone.
+   */
+  readonly originFacts?: readonly JoinOutput[];
 }
 
 type Handler = (input: JoinInput, tables: JoinTables) => JoinOutcome;
@@ -139,8 +145,18 @@ function joinIncident({ event }: JoinInput, tables: JoinTables): JoinOutcome {
 
 function joinArtifactOrigin(input: JoinInput, tables: JoinTables): JoinOutcome {
   const artifactKey = artifactKeyOfEvent(input.event);
-  if (artifactKey !== undefined) tables.recordOrigin(artifactKey, input.eventTime);
-  return joinArtifactEvent(input, tables);
+  if (artifactKey === undefined) return joinArtifactEvent(input, tables);
+  tables.recordOrigin(artifactKey, input.eventTime);
+  const places = new Map<string, { service: string; environment: string }>();
+  for (const { service, environment } of tables.placementsOf(artifactKey)) {
+    places.set(JSON.stringify([service, environment]), { service, environment });
+  }
+  return {
+    ...joinArtifactEvent(input, tables),
+    originFacts: [...places.values()].map(({ service, environment }) =>
+      enriched(input.event, service, environment),
+    ),
+  };
 }
 
 /** Any other event about an artifact gains the service that most recently ran it. */

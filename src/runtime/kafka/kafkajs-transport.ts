@@ -304,6 +304,7 @@ export class KafkajsTransport implements StreamTransport {
           heartbeat: () => payload.heartbeat(),
           isStale: () => payload.isStale(),
           nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
+          highWatermark: batch.highWatermark,
         });
       },
     });

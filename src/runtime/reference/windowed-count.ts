@@ -18,7 +18,10 @@ export interface WindowedCountOptions {
   readonly deadLetterTopic: string;
   readonly windowSizeMs: number;
   readonly graceMs: number;
-  readonly idleTimeoutMs?: number;
+  /** disorder allowed inside one input partition, ms; default 0 */
+  readonly disorderMs?: number;
+  /** how long an input partition that never delivered a record may stay empty before its watermark follows the clock, ms; default 0 */
+  readonly idleMs?: number;
 }
 
 export interface WindowCount {
@@ -43,7 +46,7 @@ class WindowedCountProcessor implements Processor {
     const key = record.key?.toString() ?? '';
     const store = context.windowStore<number>(STORE);
     for (const window of windowsFor(this.windows, record.timestamp)) {
-      if (isWindowClosed(window, context.watermark)) {
+      if (record.timestamp < context.lateBefore || isWindowClosed(window, context.watermark)) {
         context.forward('late', {
           key: record.key,
           value: record.value,
@@ -83,7 +86,11 @@ export function windowedCountTopology(options: WindowedCountOptions): Topology {
         inputs: [options.inputTopic],
         outputs: { counts: { topic: options.outputTopic }, late: { topic: options.lateTopic } },
         stores: [{ name: STORE, kind: 'window' }],
-        eventTimeOptions: { graceMs: options.graceMs, idleTimeoutMs: options.idleTimeoutMs },
+        eventTimeOptions: {
+          graceMs: options.graceMs,
+          disorderMs: options.disorderMs,
+          idleMs: options.idleMs,
+        },
         deadLetterTopic: options.deadLetterTopic,
         processor: () => new WindowedCountProcessor(windows),
       },

@@ -23,7 +23,6 @@ const { values } = parseArgs({
     dlq: { type: 'string' },
     'window-ms': { type: 'string', default: '10000' },
     'grace-ms': { type: 'string', default: '1000' },
-    'idle-ms': { type: 'string' },
     'commit-interval-ms': { type: 'string', default: '100' },
     'commit-max-records': { type: 'string', default: '1000' },
     'session-timeout-ms': { type: 'string', default: '30000' },
@@ -41,7 +40,6 @@ const topology = windowedCountTopology({
   deadLetterTopic: values.dlq ?? `${values.output}-dlq`,
   windowSizeMs: Number(values['window-ms']),
   graceMs: Number(values['grace-ms']),
-  ...(values['idle-ms'] ? { idleTimeoutMs: Number(values['idle-ms']) } : {}),
 });
 
 const worker = new StreamWorker({

@@ -19,7 +19,7 @@ import type { ProcessorContext } from '../../runtime/processor.js';
 import type { EventValidator } from '../../validation/index.js';
 import type { WindowMetrics } from './metrics-data.js';
 
-export const OUTPUTS = { metrics: 'metrics', incidents: 'incidents', late: 'late' } as const;
+export const OUTPUTS = { metrics: 'metrics', incidents: 'incidents' } as const;
 
 const HEADERS = { 'content-type': STRUCTURED_CONTENT_TYPE };
 

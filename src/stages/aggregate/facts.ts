@@ -38,6 +38,8 @@ export type DeliveryFact =
       readonly source: string;
     })
   | (FactBase & { readonly kind: 'outcome'; readonly failed: boolean; readonly what: string })
+  /** the artifact was built, packaged or published (sent by the join to where it ran) */
+  | (FactBase & { readonly kind: 'origin' })
   | { readonly kind: 'other'; readonly type: string };
 
 const CDEVENT_BASE = /^(dev\.cdevents\.[a-z]+\.[a-z]+)\.\d/;
@@ -117,7 +119,12 @@ function artifactOf(
   return { artifact, artifactPurl: purl };
 }
 
-export function readFact(event: CloudEventEnvelope, time: number): DeliveryFact {
+/** @param originFact the join sent this event as an artifact's origin, for lead time only */
+export function readFact(
+  event: CloudEventEnvelope,
+  time: number,
+  originFact = false,
+): DeliveryFact {
   const type = baseType(event.attributes.type);
   const cdevent = isPlainObject(event.data) ? event.data : undefined;
   const context = objectAt(cdevent, 'context');
@@ -140,6 +147,8 @@ export function readFact(event: CloudEventEnvelope, time: number): DeliveryFact 
     ...artifactOf(event, content),
     findings: findingsOf(event),
   };
+  if (originFact)
+    return base.artifact === undefined ? { kind: 'other', type } : { ...base, kind: 'origin' };
   switch (type) {
     case 'dev.cdevents.service.deployed':
     case 'dev.cdevents.service.upgraded': {

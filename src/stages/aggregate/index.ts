@@ -1,7 +1,7 @@
 export { aggregateStage } from './stage.js';
 export { DEFAULT_WINDOWS } from './options.js';
 export type { AggregateStageOptions, AggregateTopics, MetricsWindow } from './options.js';
-export { LATE_HEADERS } from './processor.js';
+export { LATE_HEADERS } from '../ingest/ingest-stage.js';
 export { STORES } from './stores.js';
 export { METRICS_TYPES } from './metrics-data.js';
 export type {

@@ -18,8 +18,6 @@ export interface AggregateTopics {
   readonly metrics?: string;
   /** default cdstream.incidents */
   readonly incidents?: string;
-  /** default cdstream.late */
-  readonly late?: string;
   /** default cdstream.dlq */
   readonly deadLetter?: string;
 }
@@ -32,13 +30,15 @@ export interface AggregateStageOptions {
   readonly source: string;
   /** default: [P1D tumbling, P7D hopping by P1D] */
   readonly windows?: readonly MetricsWindow[];
-  /** records later than this after a window's end miss it and go to `late`; default 1 hour */
+  /**
+   * only when the stage reads a public topic on its own (tests, custom
+   * topologies): how far behind its partition's watermark a record may be;
+   * default 1 hour. In the pipeline, ingest decides lateness.
+   */
   readonly graceMs?: number;
-  /** wall-clock idle time after which event time follows the wall clock; default 1 hour; null: never */
-  readonly idleTimeoutMs?: number | null;
   /** non-final updates of open windows every intervalMs of wall-clock time; default off */
   readonly earlyUpdates?: { readonly intervalMs: number } | undefined;
-  /** count Knative ReplicaSet rollouts of a new digest as deployments; default false */
+  /** count Knative ReplicaSet rollouts of a new digest as deployments; default true */
   readonly countReplicaSetRollouts?: boolean;
   readonly rules?: {
     /** default { threshold: 'critical' }; false switches the rule off */
@@ -66,7 +66,6 @@ export interface ResolvedAggregateOptions {
   readonly source: string;
   readonly windows: readonly NamedWindowSpec[];
   readonly graceMs: number;
-  readonly idleTimeoutMs: number | undefined;
   readonly earlyUpdateIntervalMs: number | undefined;
   readonly countReplicaSetRollouts: boolean;
   readonly vulnerability: { readonly threshold: Severity } | undefined;
@@ -97,15 +96,13 @@ export function resolveOptions(options: AggregateStageOptions): ResolvedAggregat
       input: options.topics?.input ?? 'cdstream.enriched',
       metrics: options.topics?.metrics ?? 'cdstream.metrics',
       incidents: options.topics?.incidents ?? 'cdstream.incidents',
-      late: options.topics?.late ?? 'cdstream.late',
       deadLetter: options.topics?.deadLetter ?? 'cdstream.dlq',
     },
     source: options.source,
     windows,
     graceMs: options.graceMs ?? HOUR_MS,
-    idleTimeoutMs: options.idleTimeoutMs === null ? undefined : (options.idleTimeoutMs ?? HOUR_MS),
     earlyUpdateIntervalMs: options.earlyUpdates?.intervalMs,
-    countReplicaSetRollouts: options.countReplicaSetRollouts ?? false,
+    countReplicaSetRollouts: options.countReplicaSetRollouts ?? true,
     vulnerability:
       rules.vulnerability === false
         ? undefined

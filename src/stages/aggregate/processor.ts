@@ -27,19 +27,20 @@ import {
   type VulnerabilityState,
 } from '../../domain/incidents/index.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { InputRecord } from '../../runtime/record.js';
+import { headerText, type InputRecord } from '../../runtime/record.js';
+import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
 import type { EventValidator } from '../../validation/index.js';
 import { forwardIncidents, OUTPUTS, type ServiceScope } from './emit.js';
 import { readFact, type DeliveryFact } from './facts.js';
 import type { ResolvedAggregateOptions } from './options.js';
 import { STORES } from './stores.js';
 import { emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
-import { missedWindows, newServiceState, type ServiceState } from './service-state.js';
-
-export const LATE_HEADERS = {
-  reason: 'cdstream-late-reason',
-  windowEnd: 'cdstream-late-window-end',
-} as const;
+import {
+  leadTimeStartOf,
+  newServiceState,
+  recordOrigin,
+  type ServiceState,
+} from './service-state.js';
 
 type AttributedFact = Exclude<DeliveryFact, { kind: 'other' }> & ServiceScope;
 
@@ -62,7 +63,11 @@ export class AggregateProcessor implements Processor {
   }
 
   process(record: InputRecord, context: ProcessorContext): void {
-    const fact = readFact(decodeStructured(record.value), record.timestamp);
+    const fact = readFact(
+      decodeStructured(record.value),
+      record.timestamp,
+      headerText(record.headers, FACT_HEADER) === ORIGIN_FACT,
+    );
     if (fact.kind === 'other') {
       this.options.count('records.ignored');
       return;
@@ -116,6 +121,9 @@ export class AggregateProcessor implements Processor {
       case 'outcome':
         this.outcome(attributed, attributed.failed, attributed.what, context);
         return;
+      case 'origin':
+        this.origin(attributed, context);
+        return;
     }
   }
 
@@ -129,12 +137,19 @@ export class AggregateProcessor implements Processor {
       this.options.count('deployments.duplicate');
       return;
     }
-    this.forwardIfLate(record, context);
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
     const changesArtifact =
       newer && fact.artifact !== undefined && fact.artifact !== state.lastDeployed?.artifact;
     const leadTimeStart =
-      fact.kind === 'deployment' && changesArtifact ? fact.leadTimeStart : undefined;
+      fact.kind === 'deployment' && changesArtifact
+        ? leadTimeStartOf(
+            fact.time,
+            fact.leadTimeStart,
+            context
+              .keyValueStore<Record<string, number>>(STORES.artifactOrigins)
+              .get(this.keyOf(fact))?.[fact.artifact ?? ''],
+          )
+        : undefined;
     this.putService(context, {
       ...state,
       timeline: addDeployment(state.timeline, {
@@ -147,6 +162,17 @@ export class AggregateProcessor implements Processor {
     });
     this.options.count('deployments.counted');
     this.deployedArtifact(fact, context);
+  }
+
+  /** Where lead time starts for an artifact this service ran, as the join learned it after the deployment. */
+  private origin(
+    fact: Extract<AttributedFact, { kind: 'origin' }>,
+    context: ProcessorContext,
+  ): void {
+    if (fact.artifact === undefined) return;
+    const store = context.keyValueStore<Record<string, number>>(STORES.artifactOrigins);
+    const key = this.keyOf(fact);
+    store.put(key, recordOrigin(store.get(key), fact.artifact, fact.time));
   }
 
   /** A ReplicaSet of the workload: a deployment when configured and its digest is new. */
@@ -177,7 +203,6 @@ export class AggregateProcessor implements Processor {
       this.options.count('rollbacks.duplicate');
       return;
     }
-    this.forwardIfLate(record, context);
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
     this.putService(context, {
       ...state,
@@ -273,7 +298,6 @@ export class AggregateProcessor implements Processor {
     this.options.count(`incidents.producer.${outcome.kind}`);
     if (outcome.kind === 'duplicate') return;
     const state = this.serviceState(fact, context);
-    this.forwardIfLate(record, context);
     let timeline = state.timeline;
     if (outcome.kind === 'opened') {
       store.put(incidentKey, outcome.open);
@@ -301,26 +325,6 @@ export class AggregateProcessor implements Processor {
     if (actions.length === 0) return;
     const { validator, options } = this;
     forwardIncidents(context, validator, options.source, scope, actions, options.count);
-  }
-
-  private forwardIfLate(record: InputRecord, context: ProcessorContext): void {
-    const missed = missedWindows(this.options.windows, record.timestamp, context.watermark);
-    const first = missed[0];
-    if (!first) return;
-    const names = missed.map(
-      ({ name, window }) =>
-        `${name} [${new Date(window.start).toISOString()}, ${new Date(window.end).toISOString()})`,
-    );
-    context.forward(OUTPUTS.late, {
-      key: record.key,
-      value: record.value,
-      headers: {
-        ...record.headers,
-        [LATE_HEADERS.reason]: `event time ${new Date(record.timestamp).toISOString()} falls in window(s) already closed at watermark ${new Date(context.watermark).toISOString()}: ${names.join('; ')}; counted only in windows still open`,
-        [LATE_HEADERS.windowEnd]: String(first.window.end),
-      },
-    });
-    this.options.count('records.late');
   }
 
   private keyOf(scope: ServiceScope): string {

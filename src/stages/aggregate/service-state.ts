@@ -27,6 +27,39 @@ export interface ServiceState {
   readonly earlyPending?: boolean | undefined;
 }
 
+/** Artifacts whose origin a service keeps, the newest (bounded state). */
+const MAX_ORIGINS = 64;
+
+export function recordOrigin(
+  origins: Readonly<Record<string, number>> | undefined,
+  artifact: string,
+  time: number,
+): Record<string, number> {
+  const current = origins?.[artifact];
+  const next = { ...origins, [artifact]: current === undefined ? time : Math.min(current, time) };
+  const entries = Object.entries(next);
+  if (entries.length <= MAX_ORIGINS) return next;
+  return Object.fromEntries(entries.sort(([, a], [, b]) => b - a).slice(0, MAX_ORIGINS));
+}
+
+/**
+ * Where a deployment's lead time starts: the earliest origin of its artifact
+ * at or before the deployment, from what the join knew when it passed
+ * (cdsleadtimestart) and what it sent later. Both only ever move earlier,
+ * so an earliest value at or before the deployment is the right one.
+ */
+export function leadTimeStartOf(
+  deployedAt: number,
+  ...candidates: readonly (number | undefined)[]
+): number | undefined {
+  let start: number | undefined;
+  for (const candidate of candidates) {
+    if (candidate === undefined || candidate > deployedAt) continue;
+    if (start === undefined || candidate < start) start = candidate;
+  }
+  return start;
+}
+
 /** The earliest window of `spec` that holds `time` and is not closed yet. */
 export function firstOpenWindowStart(
   spec: NamedWindowSpec,

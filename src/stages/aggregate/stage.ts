@@ -4,11 +4,12 @@ import { OUTPUTS } from './emit.js';
 import { resolveOptions, type AggregateStageOptions } from './options.js';
 import { AggregateProcessor } from './processor.js';
 import { STORES } from './stores.js';
+import { cloudEventOrderKey } from '../order-key.js';
 
 /**
  * Stage 3, aggregate: DORA keys per service+environment on event-time
- * windows (outputs `metrics`), derived incidents (`incidents`), and records
- * too late for a window (`late`, with a header saying why).
+ * windows (outputs `metrics`) and derived incidents (`incidents`). Late
+ * records never get here: ingest decides lateness, once.
  */
 export function aggregateStage(options: AggregateStageOptions): StageDefinition {
   const resolved = resolveOptions(options);
@@ -19,10 +20,14 @@ export function aggregateStage(options: AggregateStageOptions): StageDefinition 
     outputs: {
       [OUTPUTS.metrics]: { topic: resolved.topics.metrics },
       [OUTPUTS.incidents]: { topic: resolved.topics.incidents },
-      [OUTPUTS.late]: { topic: resolved.topics.late },
     },
     stores: Object.values(STORES).map((name) => ({ name, kind: 'key-value' as const })),
-    eventTimeOptions: { graceMs: resolved.graceMs, idleTimeoutMs: resolved.idleTimeoutMs },
+    // reading the join's internal topic: deployments, rollbacks and incidents
+    // reach the processor in event-time order, whatever order they arrived in
+    ordering: 'event-time',
+    orderKey: cloudEventOrderKey,
+    // reading a public topic on its own (tests, custom topologies): time enters here
+    eventTimeOptions: { graceMs: resolved.graceMs },
     deadLetterTopic: resolved.topics.deadLetter,
     processor: () => new AggregateProcessor(resolved, validator),
   };

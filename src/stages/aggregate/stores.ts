@@ -4,4 +4,6 @@ export const STORES = {
   vulnerabilities: 'aggregate-vulnerabilities',
   failureBursts: 'aggregate-failure-bursts',
   producerIncidents: 'aggregate-producer-incidents',
+  /** service/environment → artifact key → earliest origin the join sent after a deployment */
+  artifactOrigins: 'aggregate-artifact-origins',
 } as const;

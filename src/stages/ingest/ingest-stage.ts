@@ -12,7 +12,22 @@ import type { StageDefinition } from '../../runtime/topology.js';
 import { EventValidator, ingestRecord, type IngestResult } from '../../validation/index.js';
 import { artifactKeyHook, ingested, type IngestedEvent } from './normalise.js';
 
-export type IngestOutcome = 'processed' | 'dead-lettered' | 'duplicate' | 'unvalidated-passed';
+export type IngestOutcome =
+  'processed' | 'dead-lettered' | 'duplicate' | 'unvalidated-passed' | 'late';
+
+/** Headers a late record carries besides its own. */
+export const LATE_HEADERS = {
+  /** one sentence: the event time, the watermark it missed, where */
+  reason: 'cdstream-late-reason',
+  /** end of the first window the event belonged to, epoch ms */
+  windowEnd: 'cdstream-late-window-end',
+  /** the input partition's watermark minus the grace, RFC 3339 */
+  watermark: 'cdstream-late-watermark',
+  /** where the record entered: topic/partition@offset */
+  source: 'cdstream-late-source',
+} as const;
+
+const LATE_OUTPUT = 'late';
 
 export interface IngestStageOptions {
   readonly inputTopics: readonly string[];
@@ -30,6 +45,20 @@ export interface IngestStageOptions {
   readonly maxRecordBytes?: number;
   /** events whose time is further ahead of the wall clock are dead-lettered; default 55 min */
   readonly maxFutureMs?: number;
+  /**
+   * Lateness, decided here once: an event older than its input partition's
+   * watermark minus `graceMs` goes to `lateTopic`. Absent: nothing is late.
+   */
+  readonly lateness?: {
+    readonly lateTopic: string;
+    readonly graceMs: number;
+    /** disorder allowed inside one input partition, ms */
+    readonly disorderMs: number;
+    /** how long a partition that never delivered an event may stay empty before its watermark follows the clock, ms */
+    readonly idleMs: number;
+    /** the end of the first window an event of this time belongs to, for the late record's header */
+    readonly windowEndOf?: (eventTime: number) => number | undefined;
+  };
   /** decodes schema-registry Avro values; absent: such values are dead-lettered */
   readonly avro?: AvroDecoder;
   /** one call per event read: what happened to it (the accounting behind the metrics) */
@@ -101,6 +130,12 @@ class IngestProcessor implements Processor {
       return;
     }
     dedupe.put(result.event.dedupeKey, context.wallClockTime());
+    if (this.options.lateness && event.eventTime < context.lateBefore) {
+      this.forwardLate(event, record, context);
+      this.options.onOutcome?.('late', { type: result.event.type });
+      return;
+    }
+    context.observeEventTime(event.eventTime);
     this.forward(event, context);
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,
@@ -121,6 +156,24 @@ class IngestProcessor implements Processor {
     for (let partition = 0; partition < context.partitionCount('join'); partition++) {
       context.forward('join', { ...output, partition });
     }
+  }
+
+  /** The record as it came, with headers that say which watermark it missed. */
+  private forwardLate(event: IngestedEvent, record: InputRecord, context: ProcessorContext): void {
+    const watermark = new Date(context.lateBefore).toISOString();
+    const windowEnd = this.options.lateness?.windowEndOf?.(event.eventTime);
+    context.forward(LATE_OUTPUT, {
+      key: record.key,
+      value: record.value,
+      timestamp: event.eventTime,
+      headers: {
+        ...record.headers,
+        [LATE_HEADERS.reason]: `event time ${new Date(event.eventTime).toISOString()} is older than ${watermark}, the watermark of ${record.topic}/${record.partition} minus the grace: its windows may already be final`,
+        [LATE_HEADERS.watermark]: watermark,
+        [LATE_HEADERS.source]: `${record.topic}/${record.partition}@${record.offset}`,
+        ...(windowEnd === undefined ? {} : { [LATE_HEADERS.windowEnd]: String(windowEnd) }),
+      },
+    });
   }
 
   private deadLetter(context: ProcessorContext, error: CdstreamError, type?: string): void {
@@ -158,11 +211,25 @@ export function ingestStage(options: IngestStageOptions): StageDefinition {
   if (options.inputTopics.length === 0) {
     throw new CdstreamError('CONFIG_INVALID', 'the ingest stage needs at least one input topic');
   }
+  const lateness = options.lateness;
   return {
     name: 'ingest',
     inputs: options.inputTopics,
-    outputs: { join: { topic: options.toJoin, repartition: options.repartition ?? true } },
+    outputs: {
+      join: { topic: options.toJoin, repartition: options.repartition ?? true },
+      ...(lateness ? { [LATE_OUTPUT]: { topic: lateness.lateTopic } } : {}),
+    },
     stores: [{ name: DEDUPE_STORE, kind: 'key-value' }],
+    reportsEventTime: true,
+    ...(lateness
+      ? {
+          eventTimeOptions: {
+            graceMs: lateness.graceMs,
+            disorderMs: lateness.disorderMs,
+            idleMs: lateness.idleMs,
+          },
+        }
+      : {}),
     deadLetterTopic: options.deadLetterTopic,
     // every input is read on its own; duplicates are caught within a partition
     coPartitioned: false,

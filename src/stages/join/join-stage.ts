@@ -20,11 +20,18 @@ import {
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
 import type { StageDefinition } from '../../runtime/topology.js';
+import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
 
 export interface JoinStageOptions {
   /** ingest's repartition output, by its logical name (e.g. `by-artifact`) */
   readonly inputTopic: string;
   readonly enrichedTopic: string;
+  /**
+   * logical name of the internal repartition topic towards the aggregate
+   * (e.g. `by-service`): the enriched events again, with the join's
+   * watermark, which a public topic does not carry. Absent: none.
+   */
+  readonly toAggregate?: string;
   readonly deadLetterTopic: string;
   /** stage name and store-name prefix; default `join` */
   readonly name?: string;
@@ -45,6 +52,7 @@ export const joinStoreNames = (stage = 'join'): JoinStoreNames => ({
 });
 
 const ENRICHED = 'enriched';
+const TO_AGGREGATE = 'aggregate';
 
 class JoinProcessor implements Processor {
   private tables: JoinTables | undefined;
@@ -52,6 +60,7 @@ class JoinProcessor implements Processor {
   constructor(
     private readonly stores: JoinStoreNames,
     private readonly count: (name: string) => void,
+    private readonly toAggregate: boolean,
   ) {}
 
   init(context: ProcessorContext): void {
@@ -70,12 +79,27 @@ class JoinProcessor implements Processor {
       this.tables,
     );
     for (const output of outcome.outputs) {
-      context.forward(ENRICHED, {
+      const enriched = {
         key: output.key,
         value: encodeStructured(output.event),
         headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
         timestamp: record.timestamp,
-      });
+      };
+      context.forward(ENRICHED, enriched);
+      if (this.toAggregate) context.forward(TO_AGGREGATE, enriched);
+    }
+    if (this.toAggregate) {
+      // the join works in arrival order: a build that comes after the
+      // deployment it preceded tells the aggregate (which works in event-time
+      // order) where lead time starts, for every place the artifact ran
+      for (const fact of outcome.originFacts ?? []) {
+        context.forward(TO_AGGREGATE, {
+          key: fact.key,
+          value: encodeStructured(fact.event),
+          headers: { 'content-type': STRUCTURED_CONTENT_TYPE, [FACT_HEADER]: ORIGIN_FACT },
+          timestamp: record.timestamp,
+        });
+      }
     }
     for (const name of outcome.counts) this.count(name);
   }
@@ -100,13 +124,18 @@ export function joinStage(options: JoinStageOptions): StageDefinition {
   return {
     name,
     inputs: [options.inputTopic],
-    outputs: { [ENRICHED]: { topic: options.enrichedTopic } },
+    outputs: {
+      [ENRICHED]: { topic: options.enrichedTopic },
+      ...(options.toAggregate
+        ? { [TO_AGGREGATE]: { topic: options.toAggregate, repartition: true } }
+        : {}),
+    },
     stores: [
       { name: stores.placements, kind: 'key-value' },
       { name: stores.facts, kind: 'key-value' },
       { name: stores.clusterEnvironments, kind: 'key-value' },
     ],
     deadLetterTopic: options.deadLetterTopic,
-    processor: () => new JoinProcessor(stores, count),
+    processor: () => new JoinProcessor(stores, count, options.toAggregate !== undefined),
   };
 }

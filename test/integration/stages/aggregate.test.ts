@@ -182,7 +182,7 @@ describe('aggregate stage on the broker', () => {
             topics,
             windows: [{ name: 'P1D', sizeMs: DAY }],
             graceMs: GRACE,
-            idleTimeoutMs: null,
+            
             onCount: (name) => counts.set(name, (counts.get(name) ?? 0) + 1),
           }),
         ],

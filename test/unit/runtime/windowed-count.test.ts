@@ -6,7 +6,7 @@ import {
 import { TopologyTestDriver, type DriverRecord } from '../../../src/runtime/test-driver.js';
 
 const MINUTE = 60_000;
-const topology = (options: { graceMs?: number; idleTimeoutMs?: number } = {}) =>
+const topology = (options: { graceMs?: number; idleMs?: number } = {}) =>
   windowedCountTopology({
     applicationId: 'test',
     inputTopic: 'in',
@@ -15,7 +15,7 @@ const topology = (options: { graceMs?: number; idleTimeoutMs?: number } = {}) =>
     deadLetterTopic: 'dlq',
     windowSizeMs: MINUTE,
     graceMs: options.graceMs ?? 0,
-    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
   });
 
 const counts = (records: DriverRecord[]): WindowCount[] =>
@@ -26,7 +26,7 @@ const at = (key: string, timestamp: number) => ({ key, value: 'x', timestamp });
 describe('windowed count on the in-memory driver', () => {
   it('emits each window once, when the watermark passes its end', async () => {
     const driver = new TopologyTestDriver(topology());
-    await driver.pipeInput('in', [at('a', 0), at('a', 59_999), at('b', 30_000)]);
+    await driver.pipeInput('in', [at('a', 0), at('b', 30_000), at('a', 59_999)]);
     expect(driver.readOutput('counts')).toEqual([]);
 
     await driver.pipeInput('in', [at('a', MINUTE)]); // stream time reaches the end of [0, 60s)
@@ -57,12 +57,16 @@ describe('windowed count on the in-memory driver', () => {
     expect(driver.readOutput('counts')).toEqual([]);
   });
 
-  it('closes windows of an idle task by wall-clock time after the idle timeout', async () => {
-    const driver = new TopologyTestDriver(topology({ idleTimeoutMs: 5 * MINUTE }));
+  it('closes windows of a caught-up, quiet input by the wall clock, moving on from its last event time', async () => {
+    // the partition was empty for less than the idle time: it waited for its first record
+    const driver = new TopologyTestDriver(topology({ idleMs: 5 * MINUTE }), {
+      wallClockTime: 10 * MINUTE,
+      followWallClock: true,
+    });
     await driver.pipeInput('in', [at('a', 10_000)]);
-    await driver.advanceWallClockTime(4 * MINUTE);
+    await driver.advanceWallClockTime(40_000); // watermark 10 s + 40 s
     expect(driver.readOutput('counts')).toEqual([]);
-    await driver.advanceWallClockTime(MINUTE);
+    await driver.advanceWallClockTime(10_000); // 60 s: [0, 60 s) closes, though the clock says 10 min
     expect(counts(driver.readOutput('counts'))).toEqual([
       { key: 'a', start: 0, end: MINUTE, count: 1 },
     ]);

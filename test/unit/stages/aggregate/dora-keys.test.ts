@@ -47,7 +47,7 @@ async function closedDay(): Promise<MetricsEvent[]> {
       topics: TOPICS,
       windows: [{ name: 'P1D', sizeMs: DAY_MS }],
       graceMs: HOUR_MS,
-      idleTimeoutMs: null,
+      
     }),
   );
   await pipe(driver, day);

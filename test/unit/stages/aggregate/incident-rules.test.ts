@@ -34,7 +34,7 @@ const stage = (options: Partial<AggregateStageOptions> = {}) =>
     topics: TOPICS,
     windows: [{ name: 'P1D', sizeMs: DAY_MS }],
     graceMs: HOUR_MS,
-    idleTimeoutMs: null,
+    
     ...options,
   });
 
@@ -235,7 +235,9 @@ describe('Knative ReplicaSet rollouts', () => {
     ]);
     expect(counts.filter((name) => name === 'deployments.counted')).toHaveLength(2);
     const off: string[] = [];
-    const quiet = driverFor(stage({ onCount: (name) => off.push(name) }));
+    const quiet = driverFor(
+      stage({ countReplicaSetRollouts: false, onCount: (name) => off.push(name) }),
+    );
     await pipe(quiet, [replicaSet(shop(HOUR_MS), 'add', 'a')]);
     expect(off).not.toContain('deployments.counted');
   });

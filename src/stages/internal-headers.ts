@@ -1,0 +1,7 @@
+/**
+ * Headers of records that only cdstream's own stages read, on internal
+ * topics (never on the public ones).
+ */
+export const FACT_HEADER = 'cdstream-fact';
+/** an artifact's build, package or publish, sent to every place the artifact ran */
+export const ORIGIN_FACT = 'origin';

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { EventTimeBuffer, rawRecordOf } from '../../../src/runtime/event-time-buffer.js';
+import { KeyValueStore } from '../../../src/runtime/stores/key-value-store.js';
+import type { RawRecord } from '../../../src/runtime/task.js';
+
+const record = (offset: number, value: string): RawRecord => ({
+  topic: 't',
+  partition: 0,
+  offset: String(offset),
+  key: Buffer.from('k'),
+  value: Buffer.from(value),
+  headers: { h: 'x' },
+  recordTimestamp: offset,
+});
+
+describe('EventTimeBuffer', () => {
+  it('releases records below the watermark oldest first, and keeps the rest', () => {
+    const buffer = new EventTimeBuffer(new KeyValueStore('b'));
+    buffer.hold(record(0, 'c'), 300);
+    buffer.hold(record(1, 'a'), 100);
+    buffer.hold(record(2, 'b'), 200);
+    const released = buffer.releaseBelow(300).map((held) => rawRecordOf(held).value?.toString());
+    expect(released).toEqual(['a', 'b']);
+    expect(buffer.size).toBe(1);
+    expect(buffer.oldest).toBe(300);
+  });
+
+  it('keeps the bytes and headers of a held record, and survives a restore from its changelog', () => {
+    const store = new KeyValueStore<never>('b');
+    const buffer = new EventTimeBuffer(store);
+    buffer.hold(record(7, 'v'), 50);
+    const restoredStore = new KeyValueStore<never>('b');
+    for (const entry of store.drainChanges()) restoredStore.restore(entry);
+    const [held] = new EventTimeBuffer(restoredStore).releaseBelow(51);
+    const raw = rawRecordOf(held!);
+    expect(raw.value?.toString()).toBe('v');
+    expect(raw.headers.h?.toString()).toBe('x');
+    expect(raw.offset).toBe('7');
+  });
+});
