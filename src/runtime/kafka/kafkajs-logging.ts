@@ -1,13 +1,16 @@
 import { logLevel, type logCreator } from './kafkajs.js';
+// kafkajs' request queues without their negative timer (TimeoutNegativeWarning)
+import './install-request-queue-schedule.js';
 import type { RuntimeLogger } from '../observer.js';
 
 /**
  * Errors kafkajs logs at ERROR although it retries them and they are part of
- * normal transactional operation (a commit completing, a coordinator loading
- * after a restart).
+ * normal operation: a commit completing, a coordinator loading after a
+ * restart, or not there yet (a fresh consumer group, a broker whose offsets
+ * or transactions topic is still being created).
  */
 const RETRIED_NOISE =
-  /concurrent operation on the same transaction|coordinator is loading|not the correct coordinator|not the leader for that topic-partition|rebalanc/i;
+  /concurrent operation on the same transaction|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalanc/i;
 
 /**
  * Errors kafkajs logs while it still retries a connection or restarts its

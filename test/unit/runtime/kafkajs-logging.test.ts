@@ -64,4 +64,19 @@ describe('kafkajs log lines', () => {
     );
     expect(lines.map((line) => line.level)).toEqual(['debug', 'debug']);
   });
+
+  it('log a coordinator that is not there yet (a fresh consumer group) at debug', () => {
+    const { lines, emit } = capture();
+    emit(
+      logLevel.ERROR,
+      'Response GroupCoordinator(key: 10, version: 2)',
+      'The group coordinator is not available',
+    );
+    emit(
+      logLevel.ERROR,
+      'Response FindCoordinator(key: 10, version: 2)',
+      'The coordinator is not available',
+    );
+    expect(lines.map((line) => line.level)).toEqual(['debug', 'debug']);
+  });
 });
