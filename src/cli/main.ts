@@ -9,6 +9,7 @@ import { runCommand } from './commands/run.js';
 import { tailCommand } from './commands/tail.js';
 import { topicsCommand } from './commands/topics.js';
 import { validateCommand } from './commands/validate.js';
+import { exitWithError } from './errors.js';
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -24,7 +25,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 failure or invalid input, 2 usage error.\n' +
+      '\nExit codes: 0 success, 1 failure or invalid input, 2 usage or configuration error.\n' +
+        'An unexpected error ends a command with one line; LOG_LEVEL=debug adds its stack trace.\n' +
         'Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, LOG_LEVEL (see README).',
     );
   // Usage errors exit with 2, so scripts can tell them from invalid input (1).
@@ -48,4 +50,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-await buildProgram().parseAsync(process.argv);
+// Whatever fails unexpectedly, here or in a background task of kafkajs, ends
+// the command with one line and the documented exit code, not a stack trace.
+const commandName = process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? '';
+process.on('uncaughtException', (error) => exitWithError(commandName, error));
+process.on('unhandledRejection', (error) => exitWithError(commandName, error));
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  exitWithError(commandName, error);
+}
