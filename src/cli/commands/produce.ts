@@ -5,14 +5,26 @@ import type { Kafka, Message } from '../../runtime/kafka/kafkajs.js';
 import { STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
 import { isPlainObject } from '../../cloudevents/structured-mode.js';
 import { connectionsFromEnvironment } from '../connections.js';
-import { recordsOfFile, type InputRecord } from '../input-records.js';
+import { describeRecord, recordsOfFile, type InputRecord } from '../input-records.js';
+import { messageBytes, predictRefusal, refusalOf, topicLimits, type Refusal } from '../refusals.js';
 
 type Encoding = 'structured' | 'binary' | 'bare' | 'batch' | 'avro';
 
 interface ProduceOptions {
   topic: string;
   encoding: Encoding;
+  skipRefused?: boolean;
 }
+
+/** An event of a file and where it is. */
+interface FileRecord {
+  readonly file: string;
+  readonly record: InputRecord;
+}
+
+/** Consecutive messages of one key go to one partition in one record batch, which the broker takes or refuses whole. */
+const CHUNK_MESSAGES = 500;
+const CHUNK_BYTES = 256 * 1024;
 
 /** `cdstream produce --topic T FILE...`: publish the events of files in a chosen encoding. */
 export function produceCommand(): Command {
@@ -29,17 +41,29 @@ export function produceCommand(): Command {
         .choices(['structured', 'binary', 'bare', 'batch', 'avro'])
         .default('structured'),
     )
+    .option(
+      '--skip-refused',
+      'send the events the broker accepts, report each refused one, and exit 0 with the count refused',
+    )
     .argument('<file...>', 'files of events')
     .addHelpText(
       'after',
       '\nKeys are the event source; record timestamps the event time. A line that is not JSON is sent as it is.' +
-        '\nExit codes: 0 sent, 1 broker or registry error, 2 usage error or unreadable file.',
+        '\nEvents go in file order. A record the topic refuses (dated more than message.timestamp.after.max.ms' +
+        '\nahead of the clock, 1 h by default; larger than max.message.bytes; ...) is named in one line, file:line' +
+        "\nor file[index] and the event source and id, with the reason. Records the topic's limits refuse are found" +
+        '\nbefore anything is sent; without --skip-refused nothing is then sent, and after a refusal by the broker' +
+        '\nitself nothing after the refused record is sent.' +
+        '\nExit codes: 0 sent (with --skip-refused: the others sent, refused ones counted), 1 a record refused or a' +
+        '\nbroker or registry error, 2 usage error or unreadable file.',
     )
     .action(async (files: string[], options: ProduceOptions) => {
-      const records: InputRecord[] = [];
+      const inputs: FileRecord[] = [];
       for (const file of files) {
         try {
-          records.push(...recordsOfFile(readFileSync(file, 'utf8')));
+          inputs.push(
+            ...recordsOfFile(readFileSync(file, 'utf8')).map((record) => ({ file, record })),
+          );
         } catch (error) {
           process.stderr.write(
             `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -50,15 +74,119 @@ export function produceCommand(): Command {
       const connections = connectionsFromEnvironment();
       const kafka = connections.kafka('cdstream-produce');
       await requireTopic(kafka, options.topic);
+      const records = inputs.map((input) => input.record);
       const messages = await encode(records, options, connections);
+      // a message per event, except the batch encoding's one record of all events
+      const whereOf = (index: number): string =>
+        options.encoding === 'batch'
+          ? `the batch record of ${records.length} events (${files.join(', ')})`
+          : describeRecord(inputs[index]?.file ?? '', records[index] as InputRecord);
+
+      const limits = await topicLimits(kafka, options.topic);
+      const skip = options.skipRefused === true;
+      const refused = new Set<number>();
+      const report = (index: number, refusal: Refusal, byBroker: boolean, sent: number) => {
+        const why = `${byBroker ? 'refused by the broker' : 'refused'}: ${refusal.reason} (${refusal.code})`;
+        if (skip && refusal.recordOnly) {
+          process.stderr.write(`${whereOf(index)}: ${why}; not sent\n`);
+          refused.add(index);
+          return;
+        }
+        const others = messages.length - 1 - refused.size;
+        const what =
+          sent === 0
+            ? 'nothing was sent'
+            : `the ${sent} record(s) before it were sent, nothing after it`;
+        const hint = refusal.recordOnly && others > 0 ? '; --skip-refused sends the others' : '';
+        process.stderr.write(`${whereOf(index)}: ${why}; ${what}${hint}\n`);
+        process.exit(1);
+      };
+
+      // what the topic's limits refuse, before anything is sent
+      if (limits) {
+        const now = Date.now();
+        for (const [index, message] of messages.entries()) {
+          const refusal = predictRefusal(message, limits, now);
+          if (refusal) report(index, refusal, false, 0);
+        }
+      }
+
       const producer = kafka.producer();
       await producer.connect();
-      await producer.send({ topic: options.topic, messages });
-      await producer.disconnect();
+      let sent = 0;
+      const send = async (batch: readonly { index: number; message: Message }[]) => {
+        await producer.send({ topic: options.topic, messages: batch.map((m) => m.message) });
+        sent += batch.length;
+      };
+      const refusalIn = (error: unknown, index: number) => {
+        const refusal = refusalOf(error, messages[index], options.topic, limits, Date.now());
+        if (refusal === undefined) throw error;
+        return refusal;
+      };
+      try {
+        for (const chunk of chunksOf(messages, refused)) {
+          try {
+            await send(chunk);
+          } catch (error) {
+            const refusal = refusalIn(error, chunk[0]?.index ?? 0);
+            if (chunk.length === 1 || !refusal.recordOnly) {
+              report(chunk[0]?.index ?? 0, refusal, true, sent);
+              continue;
+            }
+            // the chunk was refused whole: one at a time, to name the record
+            for (const single of chunk) {
+              try {
+                await send([single]);
+              } catch (singleError) {
+                report(single.index, refusalIn(singleError, single.index), true, sent);
+              }
+            }
+          }
+        }
+      } finally {
+        await producer.disconnect();
+      }
       process.stdout.write(
-        `sent ${records.length} events as ${messages.length} ${options.encoding} records to ${options.topic}\n`,
+        `sent ${options.encoding === 'batch' ? (sent > 0 ? records.length : 0) : sent} events as ${sent} ${options.encoding} records to ${options.topic}` +
+          (refused.size > 0 ? `; ${refused.size} refused (listed above), not sent` : '') +
+          '\n',
       );
     });
+}
+
+/**
+ * Messages in file order, in chunks the broker takes or refuses whole: runs
+ * of one key (one partition, one record batch) of bounded size; a message
+ * without a key (kafkajs spreads those over partitions) alone.
+ */
+function chunksOf(
+  messages: readonly Message[],
+  skipped: ReadonlySet<number>,
+): { index: number; message: Message }[][] {
+  const chunks: { index: number; message: Message }[][] = [];
+  let current: { index: number; message: Message }[] = [];
+  let bytes = 0;
+  for (const [index, message] of messages.entries()) {
+    if (skipped.has(index)) continue;
+    const size = messageBytes(message);
+    const last = current[0]?.message;
+    const joins =
+      last !== undefined &&
+      message.key !== null &&
+      message.key !== undefined &&
+      String(last.key) === String(message.key) &&
+      current.length < CHUNK_MESSAGES &&
+      bytes + size <= CHUNK_BYTES;
+    if (!joins && current.length > 0) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push({ index, message });
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 async function encode(

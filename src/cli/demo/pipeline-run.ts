@@ -9,7 +9,8 @@ import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
 import { repartitionTopic } from '../../runtime/topology.js';
 import { StreamWorker } from '../../runtime/worker.js';
 import { kafkajsSecurity, type Connections } from '../connections.js';
-import { recordsOfFile, toKafkaMessage } from '../input-records.js';
+import { describeRecord, inStreamTime, recordsOfFile, toKafkaMessage } from '../input-records.js';
+import { RecordRefusedError, refusalOf, topicLimits } from '../refusals.js';
 import { awaitCaughtUp, readToEnd, type ReadRecord } from '../kafka-topics.js';
 
 export interface PipelineRunResult {
@@ -35,12 +36,18 @@ export function isolatedConfig(config: TopologyConfig, runId: string): TopologyC
   };
 }
 
+export interface RunOptions {
+  /** the file the lines are in, to name a record the broker refuses */
+  readonly file?: string;
+}
+
 export async function runPipeline(
   config: TopologyConfig,
   connections: Connections,
   lines: readonly string[],
   progress: (step: string) => void,
   hooks: PipelineHooks = {},
+  { file = 'sample' }: RunOptions = {},
 ): Promise<PipelineRunResult> {
   const started = performance.now();
   const kafka = connections.kafka(`${config.applicationId}-demo`);
@@ -56,7 +63,7 @@ export async function runPipeline(
   // the worker creates the internal and output topics it needs
   const worker = new StreamWorker({ topology, transport, logger: pino({ level: 'error' }) });
   await worker.start();
-  progress(`topics created and worker started: ${topology.stages.map((s) => s.name).join(' → ')}`);
+  progress(`worker started: ${topology.stages.map((s) => s.name).join(' → ')}`);
 
   const { outputs, applicationId } = config;
   const stages = [
@@ -72,19 +79,42 @@ export async function runPipeline(
   // tasks would interleave them by processing speed, not time, and records
   // would be later than the grace period allows. One at a time, each flowing
   // through before the next, they arrive in order as a live stream would.
-  const producer = kafka.producer();
-  await producer.connect();
-  const records = recordsOfFile(lines.join('\n'));
-  for (const record of records) {
-    await producer.send({
-      topic: input,
-      messages: [toKafkaMessage(record)],
-    });
-    await awaitCaughtUp(kafka, stages, 60_000);
+  // A bad record without an event time is dated at the time the stream has
+  // reached, as a live producer would date it: the sample is never dated
+  // after its own latest event, whatever the clock says.
+  const parsed = recordsOfFile(lines.join('\n'));
+  const records = inStreamTime(
+    parsed,
+    parsed.find((r) => r.timestamp !== undefined)?.timestamp ?? Date.now(),
+  );
+  const produceInOrder = async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (const [index, record] of records.entries()) {
+        const message = toKafkaMessage(record);
+        try {
+          await producer.send({ topic: input, messages: [message] });
+        } catch (error) {
+          const limits = await topicLimits(kafka, input).catch(() => undefined);
+          const refusal = refusalOf(error, message, input, limits, Date.now());
+          if (refusal === undefined) throw error;
+          throw new RecordRefusedError(describeRecord(file, record), refusal, index);
+        }
+        await awaitCaughtUp(kafka, stages, 60_000);
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  try {
+    await produceInOrder();
+  } catch (error) {
+    await worker.stop().catch(() => undefined);
+    throw error;
   }
-  await producer.disconnect();
   progress(
-    `published ${records.length} sample records to ${input}, each processed and committed by every stage`,
+    `produced ${records.length} records to ${input}, one at a time, each processed and committed by every stage`,
   );
   await worker.stop();
 
