@@ -17,7 +17,9 @@ const LIMITS: TopicLimits = {
   logAppendTime: false,
 };
 const protocolError = (type: string, code: number, message: string) =>
-  new kafkajs.KafkaJSProtocolError({ type, code, message, retriable: false });
+  new kafkajs.KafkaJSProtocolError(
+    Object.assign(new Error(message), { type, code, retriable: false }),
+  );
 
 describe('refusals', () => {
   it('foresees a timestamp more than message.timestamp.after.max.ms ahead of the clock', () => {
