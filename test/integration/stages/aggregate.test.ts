@@ -29,8 +29,12 @@ const DAY = 24 * HOUR;
 const PARTITIONS = 3;
 const GRACE = 10 * MINUTE;
 const SOURCE = '/cdstream/integration';
-/** midnight UTC seven days ago: the week is D0 … D0 + 7 days = today's midnight */
-const D0 = Math.floor(Date.now() / DAY) * DAY - 7 * DAY;
+/**
+ * Midnight UTC seven days before the latest midnight that is at least GRACE
+ * ago: the week is D0 … D0 + 7 days, and its flush (D0 + 7 days + GRACE) is
+ * never ahead of the clock, even just after midnight.
+ */
+const D0 = Math.floor((Date.now() - GRACE) / DAY) * DAY - 7 * DAY;
 const at = (day: number, hour: number, minute = 0) =>
   D0 + day * DAY + hour * HOUR + minute * MINUTE;
 const where = (service: string, time: number, id?: string) => ({
