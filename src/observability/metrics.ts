@@ -28,11 +28,26 @@ export interface ConsumerLagSample {
 
 export type ConsumerLagProvider = () => Promise<readonly ConsumerLagSample[]>;
 
+/** One task's event time, as the worker reports it at scrape time. */
+export interface WatermarkSample {
+  readonly stage: string;
+  readonly partition: number;
+  /** epoch ms; -Infinity while unknown */
+  readonly watermark: number;
+  /** upstream tasks at the minimum or that never reported */
+  readonly holdingBack: readonly string[];
+  readonly held: number;
+  readonly violations: number;
+  readonly regressions: number;
+}
+
 export interface MetricsOptions {
   /** asked on every scrape; a failure or timeout leaves the lag gauge empty for that scrape */
   readonly consumerLag?: ConsumerLagProvider;
   /** worker readiness, asked on every scrape */
   readonly ready?: () => boolean;
+  /** the running tasks' watermarks, asked on every scrape */
+  readonly watermarks?: () => readonly WatermarkSample[];
   /** how long a scrape waits for the lag, ms */
   readonly lagTimeoutMs?: number;
   /** Node process metrics (CPU, memory, event loop, GC); default true */
@@ -123,6 +138,7 @@ export class CdstreamMetrics {
     });
     this.registerLag(options);
     this.registerReadiness(options.ready);
+    this.registerWatermarks(options.watermarks);
   }
 
   /** The engine's events as metrics; pass it as the worker's listener. */
@@ -216,6 +232,70 @@ export class CdstreamMetrics {
       registers: [this.registry],
       async collect() {
         if ((await read()) === undefined) this.inc();
+      },
+    });
+  }
+
+  private registerWatermarks(read: (() => readonly WatermarkSample[]) | undefined): void {
+    const registers = [this.registry];
+    const perTask = (
+      name: string,
+      help: string,
+      value: (sample: WatermarkSample) => number | undefined,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['stage', 'partition'],
+        registers,
+        collect() {
+          this.reset();
+          for (const sample of read?.() ?? []) {
+            const current = value(sample);
+            if (current === undefined) continue;
+            this.set({ stage: label(sample.stage), partition: String(sample.partition) }, current);
+          }
+        },
+      });
+    perTask(
+      'cdstream_watermark_seconds',
+      'Event time a task has been promised no earlier record will follow (epoch seconds); absent while unknown',
+      (sample) => (Number.isFinite(sample.watermark) ? sample.watermark / 1000 : undefined),
+    );
+    perTask(
+      'cdstream_watermark_held_records',
+      'Records a task holds until the watermark passes them (event-time order)',
+      (sample) => sample.held,
+    );
+    perTask(
+      'cdstream_watermark_violations',
+      'Records that came below a watermark already promised, since the task started: a defect upstream; must stay 0',
+      (sample) => sample.violations,
+    );
+    perTask(
+      'cdstream_watermark_regressions',
+      'Upstream watermark reports that went backwards, since the task started; must stay 0',
+      (sample) => sample.regressions,
+    );
+    new Gauge({
+      name: 'cdstream_watermark_held_back_by',
+      help: '1 for each upstream task that holds a task back: at the minimum of its upstream watermarks, or never reported',
+      labelNames: ['stage', 'partition', 'upstream'],
+      registers,
+      collect() {
+        this.reset();
+        for (const sample of read?.() ?? []) {
+          for (const upstream of sample.holdingBack) {
+            this.set(
+              {
+                stage: label(sample.stage),
+                partition: String(sample.partition),
+                upstream: label(upstream),
+              },
+              1,
+            );
+          }
+        }
       },
     });
   }

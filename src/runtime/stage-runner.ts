@@ -12,7 +12,7 @@ import { isCdstreamError } from '../errors.js';
 import { TaskSlot, describe, retryDelay, type RunnerSettings } from './task-slot.js';
 export { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from './task-slot.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
-import { Task, type RawRecord } from './task.js';
+import { Task, type RawRecord, type WatermarkStatus } from './task.js';
 import type { StageDefinition, TopologyNames } from './topology.js';
 import {
   EARLIEST,
@@ -54,6 +54,17 @@ export class StageRunner {
 
   get assignedPartitions(): number[] {
     return [...this.slots.keys()];
+  }
+
+  /** Event time of every running task. */
+  watermarks(): { stage: string; partition: number; status: WatermarkStatus }[] {
+    return [...this.slots]
+      .filter(([, slot]) => slot.state === 'running')
+      .map(([partition, slot]) => ({
+        stage: this.stage.name,
+        partition,
+        status: slot.task.watermarkStatus(),
+      }));
   }
 
   async start(onFatal: (error: Error) => void): Promise<void> {

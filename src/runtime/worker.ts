@@ -41,6 +41,21 @@ export class StreamWorker {
   /** resolves with the first error no runner can recover from */
   readonly failed: Promise<Error>;
 
+  /** Event time of every running task of this worker, for metrics. */
+  watermarks(): {
+    stage: string;
+    partition: number;
+    watermark: number;
+    holdingBack: readonly string[];
+    held: number;
+    violations: number;
+    regressions: number;
+  }[] {
+    return this.runners.flatMap((runner) =>
+      runner.watermarks().map(({ stage, partition, status }) => ({ stage, partition, ...status })),
+    );
+  }
+
   constructor(private readonly options: WorkerOptions) {
     validateTopology(options.topology);
     this.names = new TopologyNames(options.topology);

@@ -48,6 +48,7 @@ export function runCommand(): Command {
           ? registryAvroDecoder(connections.registry())
           : undefined;
       let readiness: ReadinessCheck = () => ({ ready: false, detail: { started: false } });
+      let worker: StreamWorker | undefined;
       const transport = new TrackedTransport(
         new KafkajsTransport({
           clientId: `${config.applicationId}-${hostname()}-${process.pid}`,
@@ -60,6 +61,7 @@ export function runCommand(): Command {
       const metrics = new CdstreamMetrics({
         consumerLag: () => transport.allConsumerLag(),
         ready: () => readiness().ready,
+        watermarks: () => worker?.watermarks() ?? [],
       });
       let metricsEncoder: MetricsEncoder | undefined;
       try {
@@ -81,7 +83,7 @@ export function runCommand(): Command {
           metrics.count(stage, name);
         },
       });
-      const worker = new StreamWorker({
+      worker = new StreamWorker({
         topology,
         transport,
         logger,
