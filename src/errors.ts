@@ -7,6 +7,8 @@
  * input is bad and goes to the dead-letter topic) is decided here, once, by
  * the code.
  */
+import { StageFailure, TopologyError } from './runtime/failure.js';
+
 export const ERROR_CODES = {
   // decoding the Kafka record
   EMPTY_VALUE: 'the record has no value (tombstone or header-only record)',
@@ -47,27 +49,33 @@ const RETRIABLE: ReadonlySet<ErrorCode> = new Set(['REGISTRY_UNAVAILABLE', 'BROK
 
 export interface CdstreamErrorOptions {
   /** JSON pointer into the event where the problem is, when there is one */
-  path?: string;
+  path?: string | undefined;
   cause?: unknown;
 }
 
-export class CdstreamError extends Error {
-  readonly code: ErrorCode;
-  readonly path: string | undefined;
+/** The runtime's failure with one of the product's codes; retriable is decided by the code. */
+export class CdstreamError extends StageFailure {
+  declare readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options: CdstreamErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { ...options, retriable: RETRIABLE.has(code) });
     this.name = 'CdstreamError';
-    this.code = code;
-    this.path = options.path;
-  }
-
-  /** Retriable failures wait for a service; all others are final for the record. */
-  get retriable(): boolean {
-    return RETRIABLE.has(this.code);
   }
 }
 
 export function isCdstreamError(error: unknown): error is CdstreamError {
   return error instanceof CdstreamError;
+}
+
+/**
+ * A CdstreamError, or a topology error the runtime raised (its codes are
+ * the product's CONFIG_INVALID and COPARTITIONING).
+ */
+export function asCdstreamError(error: unknown): CdstreamError | undefined {
+  if (isCdstreamError(error)) return error;
+  if (error instanceof TopologyError) {
+    const code = error.code as ErrorCode;
+    return new CdstreamError(code, error.message, { path: error.path, cause: error.cause });
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { ConfigurationError } from '../config/environment.js';
-import { isCdstreamError } from '../errors.js';
+import { asCdstreamError } from '../errors.js';
 import { RecordRefusedError } from './refusals.js';
 
 /** kafkajs errors that mean the brokers cannot be reached */
@@ -43,11 +43,8 @@ export function oneLine(error: unknown): string {
 /** 2 for configuration and usage errors, 1 for everything else. */
 export function exitCodeOf(error: unknown): 1 | 2 {
   if (error instanceof ConfigurationError) return 2;
-  if (
-    isCdstreamError(error) &&
-    (error.code === 'CONFIG_INVALID' || error.code === 'COPARTITIONING')
-  )
-    return 2;
+  const known = asCdstreamError(error);
+  if (known?.code === 'CONFIG_INVALID' || known?.code === 'COPARTITIONING') return 2;
   return 1;
 }
 

@@ -8,7 +8,7 @@
  * restore the stores from their changelogs, then read the committed offset,
  * which no zombie can move any more, and process from there.
  */
-import { isCdstreamError } from '../errors.js';
+import { isStageFailure } from './failure.js';
 import { TaskSlot, describe, retryDelay, type RunnerSettings } from './task-slot.js';
 export { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from './task-slot.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
@@ -303,7 +303,7 @@ export class StageRunner {
         await slot.task.process(record);
         return;
       } catch (error) {
-        if (!(isCdstreamError(error) && error.retriable) || slot.state !== 'running') throw error;
+        if (!(isStageFailure(error) && error.retriable) || slot.state !== 'running') throw error;
         const delay = retryDelay(this.settings, attempt);
         this.listener.retrying?.({
           taskId: slot.task.id,

@@ -3,7 +3,7 @@
  * holds the task, its transactional producer, its position per input topic
  * and the lock that keeps processing, punctuation and commits one at a time.
  */
-import { isCdstreamError } from '../errors.js';
+import { isStageFailure } from './failure.js';
 import { Mutex } from './mutex.js';
 import type { Task } from './task.js';
 import type { TaskProducer } from './transport.js';
@@ -63,8 +63,8 @@ export class TaskSlot {
   }
 }
 
-/** One line for logs: the code of a CdstreamError, else the message. */
+/** One line for logs: the code of a stage failure, else the message. */
 export function describe(error: unknown): string {
-  if (isCdstreamError(error)) return `${error.code}: ${error.message}`;
+  if (isStageFailure(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { CdstreamError, isCdstreamError } from '../errors.js';
+import { isStageFailure, StageFailure, TopologyError } from './failure.js';
 import { deadLetterRecord, type DeadLetterReason } from './dead-letter.js';
 import type { Processor, ProcessorContext, PunctuationType } from './processor.js';
 import type { InputRecord, OutputRecord, ProducedRecord } from './record.js';
@@ -328,7 +328,7 @@ export class Task {
       await processor.process(record, this.context());
     } catch (error) {
       this.pending.length = pendingBefore;
-      if (retriable && isCdstreamError(error) && error.retriable) throw error;
+      if (retriable && isStageFailure(error) && error.retriable) throw error;
       this.deadLetter(raw, error);
     } finally {
       this.currentRecord = undefined;
@@ -466,7 +466,7 @@ export class Task {
   }
 
   private deadLetter(raw: RawRecord, error: unknown): void {
-    const reason = isCdstreamError(error)
+    const reason = isStageFailure(error)
       ? { code: error.code, message: error.message, path: error.path }
       : {
           code: 'PROCESSING_FAILED',
@@ -478,8 +478,8 @@ export class Task {
   private pushDeadLetter(raw: RawRecord, reason: DeadLetterReason, error?: unknown): void {
     const topic = this.stage.deadLetterTopic;
     if (topic === undefined) {
-      throw new CdstreamError(
-        isCdstreamError(error) ? error.code : 'CONFIG_INVALID',
+      throw new StageFailure(
+        isStageFailure(error) ? error.code : 'CONFIG_INVALID',
         `${reason.message} (record ${raw.topic}/${raw.partition}@${raw.offset}; stage ${this.stage.name} has no dead-letter topic)`,
         { cause: error },
       );
@@ -563,8 +563,8 @@ export class Task {
     throw this.missingStore(name, 'window');
   }
 
-  private missingStore(name: string, kind: string): CdstreamError {
-    return new CdstreamError(
+  private missingStore(name: string, kind: string): TopologyError {
+    return new TopologyError(
       'CONFIG_INVALID',
       `stage "${this.stage.name}" has no ${kind} store named "${name}"`,
     );

@@ -3,7 +3,7 @@
  * repartition and changelog topics, outputs. Pure: the worker and
  * `cdstream topics` both apply it.
  */
-import { CdstreamError } from '../errors.js';
+import { TopologyError } from './failure.js';
 import { TopologyNames, type StageDefinition } from './topology.js';
 import type { TopicSpec } from './transport.js';
 
@@ -49,7 +49,7 @@ export function planTopics(
   const inputs = externalInputs(names);
   const missing = inputs.filter((topic) => !inputCounts.has(topic));
   if (missing.length > 0) {
-    throw new CdstreamError(
+    throw new TopologyError(
       'CONFIG_INVALID',
       `input topic(s) ${missing.join(', ')} do not exist; create them first (cdstream topics create)`,
     );
@@ -78,7 +78,7 @@ export function planTopics(
   for (const stage of stages) {
     const partitions = stagePartitions.get(stage.name);
     if (partitions === undefined) {
-      throw new CdstreamError(
+      throw new TopologyError(
         'CONFIG_INVALID',
         `stage "${stage.name}" reads a repartition topic no stage writes`,
       );
@@ -109,7 +109,7 @@ export function checkChangelogs(
     const expected = plan.stagePartitions.get(stage.name);
     for (const changelog of names.changelogTopics(stage)) {
       if (actual.get(changelog) !== expected) {
-        throw new CdstreamError(
+        throw new TopologyError(
           'COPARTITIONING',
           `changelog ${changelog} has ${actual.get(changelog)} partitions but stage "${stage.name}" runs ${expected} tasks; state cannot follow its partitions (recreate the changelog or the inputs)`,
         );
@@ -125,7 +125,7 @@ function checkCoPartitioned(
 ): void {
   if (new Set(counts).size <= 1) return;
   const detail = stage.inputs.map((input, i) => `${names.topic(input)}=${counts[i]}`).join(', ');
-  throw new CdstreamError(
+  throw new TopologyError(
     'COPARTITIONING',
     `stage "${stage.name}" reads topics that must be co-partitioned but have different partition counts (${detail})`,
   );

@@ -1,4 +1,4 @@
-import { CdstreamError } from '../errors.js';
+import { TopologyError } from './failure.js';
 import type { Processor } from './processor.js';
 import type { InputRecord, OutputRecord } from './record.js';
 
@@ -117,7 +117,7 @@ export class TopologyNames {
   output(stage: StageDefinition, output: string): OutputDefinition {
     const definition = stage.outputs[output];
     if (!definition) {
-      throw new CdstreamError(
+      throw new TopologyError(
         'CONFIG_INVALID',
         `stage "${stage.name}" forwarded to output "${output}", which it does not declare (declared: ${Object.keys(stage.outputs).join(', ') || 'none'})`,
       );
@@ -179,7 +179,7 @@ export class TopologyNames {
 /** Checks names are unique and every internal input is produced by some stage. */
 export function validateTopology(topology: Topology): void {
   const fail = (message: string): never => {
-    throw new CdstreamError('CONFIG_INVALID', `topology "${topology.applicationId}": ${message}`);
+    throw new TopologyError('CONFIG_INVALID', `topology "${topology.applicationId}": ${message}`);
   };
   if (!/^[A-Za-z0-9._-]+$/.test(topology.applicationId)) {
     fail('applicationId may hold only letters, digits, ".", "_" and "-"');

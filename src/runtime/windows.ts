@@ -49,23 +49,3 @@ export function windowsFor(spec: WindowSpec, timestamp: number): TimeWindow[] {
 export function isWindowClosed(window: TimeWindow, watermark: number): boolean {
   return watermark >= window.end;
 }
-
-/**
- * The windows whose start lies in [fromStart, toStart], oldest first: used to
- * emit one result per window, zeros included, for a key known to exist.
- */
-export function windowStartsBetween(
-  spec: WindowSpec,
-  fromStart: number,
-  toStart: number,
-): number[] {
-  const starts: number[] = [];
-  for (
-    let start = alignDown(fromStart, spec.advanceMs);
-    start <= toStart;
-    start += spec.advanceMs
-  ) {
-    if (start >= fromStart) starts.push(start);
-  }
-  return starts;
-}

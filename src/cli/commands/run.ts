@@ -3,13 +3,13 @@ import { Command } from 'commander';
 import { registryAvroDecoder } from '../../cloudevents/avro.js';
 import { buildTopology } from '../../config/pipeline.js';
 import { loadTopologyOrExit } from '../topology-arg.js';
-import { isCdstreamError, type ErrorCode } from '../../errors.js';
+import { asCdstreamError, isCdstreamError, type ErrorCode } from '../../errors.js';
 import {
   healthServerSettings,
   startHealthServer,
   type HealthServer,
 } from '../../observability/health-server.js';
-import { CdstreamMetrics } from '../../observability/metrics.js';
+import { CdstreamMetrics, type WatermarkSample } from '../../observability/metrics.js';
 import { workerReadiness, type ReadinessCheck } from '../../observability/readiness.js';
 import { TrackedTransport } from '../../observability/tracked-transport.js';
 import { createLogger } from '../../observability/logger.js';
@@ -48,7 +48,7 @@ export function runCommand(): Command {
           ? registryAvroDecoder(connections.registry())
           : undefined;
       let readiness: ReadinessCheck = () => ({ ready: false, detail: { started: false } });
-      let worker: StreamWorker | undefined;
+      let watermarks: () => readonly WatermarkSample[] = () => [];
       const transport = new TrackedTransport(
         new KafkajsTransport({
           clientId: `${config.applicationId}-${hostname()}-${process.pid}`,
@@ -61,7 +61,7 @@ export function runCommand(): Command {
       const metrics = new CdstreamMetrics({
         consumerLag: () => transport.allConsumerLag(),
         ready: () => readiness().ready,
-        watermarks: () => worker?.watermarks() ?? [],
+        watermarks: () => watermarks(),
       });
       let metricsEncoder: MetricsEncoder | undefined;
       try {
@@ -83,7 +83,7 @@ export function runCommand(): Command {
           metrics.count(stage, name);
         },
       });
-      worker = new StreamWorker({
+      const worker = new StreamWorker({
         topology,
         transport,
         logger,
@@ -99,6 +99,7 @@ export function runCommand(): Command {
       });
 
       readiness = workerReadiness(worker, transport);
+      watermarks = () => worker.watermarks();
       let http: HealthServer;
       try {
         http = await startHealthServer({
@@ -154,9 +155,10 @@ export function runCommand(): Command {
       try {
         await worker.start();
       } catch (error) {
-        const message = isCdstreamError(error) ? `${error.code}: ${error.message}` : String(error);
+        const known = asCdstreamError(error);
+        const message = known ? `${known.code}: ${known.message}` : String(error);
         logger.fatal({ err: error }, `worker failed to start: ${message}`);
-        process.exit(isCdstreamError(error) && error.code === 'CONFIG_INVALID' ? 2 : 1);
+        process.exit(known?.code === 'CONFIG_INVALID' || known?.code === 'COPARTITIONING' ? 2 : 1);
       }
       logger.info(
         {

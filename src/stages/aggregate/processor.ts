@@ -30,7 +30,7 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import { headerText, type InputRecord } from '../../runtime/record.js';
 import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
 import type { EventValidator } from '../../validation/index.js';
-import { forwardIncidents, OUTPUTS, type ServiceScope } from './emit.js';
+import { forwardIncidents, type ServiceScope } from './emit.js';
 import { readFact, type DeliveryFact } from './facts.js';
 import type { ResolvedAggregateOptions } from './options.js';
 import { STORES } from './stores.js';
@@ -147,7 +147,7 @@ export class AggregateProcessor implements Processor {
             fact.leadTimeStart,
             context
               .keyValueStore<Record<string, number>>(STORES.artifactOrigins)
-              .get(this.keyOf(fact))?.[fact.artifact ?? ''],
+              .get(this.keyOf(fact))?.[fact.artifact],
           )
         : undefined;
     this.putService(context, {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 
 const WORKER_MAIN = fileURLToPath(
-  new URL('../../../dist/runtime/reference/worker-main.js', import.meta.url),
+  new URL('../../../dist/cli/reference-worker.js', import.meta.url),
 );
 const CLI_MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 

@@ -186,7 +186,7 @@ describe('aggregate stage on the broker', () => {
             topics,
             windows: [{ name: 'P1D', sizeMs: DAY }],
             graceMs: GRACE,
-            
+
             onCount: (name) => counts.set(name, (counts.get(name) ?? 0) + 1),
           }),
         ],

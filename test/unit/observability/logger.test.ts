@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
-import { recordContext } from '../../../src/observability/record-context.js';
 
 const SECRET = 'pa55-never-logged';
 
@@ -50,50 +49,5 @@ describe('createLogger', () => {
 
   it('refuses an unknown LOG_LEVEL naming the variable', () => {
     expect(() => createLogger({ LOG_LEVEL: 'verbose' })).toThrow(/^LOG_LEVEL: expected one of/);
-  });
-});
-
-describe('recordContext', () => {
-  const record = { topic: 'cdstream.in', partition: 3, offset: '42' };
-
-  it('locates the record and names the event from binary-mode headers', () => {
-    expect(
-      recordContext({
-        ...record,
-        headers: { ce_id: Buffer.from('evt-1'), ce_type: 'dev.cdevents.build.started.0.2.0' },
-      }),
-    ).toEqual({
-      topic: 'cdstream.in',
-      partition: 3,
-      offset: '42',
-      eventId: 'evt-1',
-      eventType: 'dev.cdevents.build.started.0.2.0',
-    });
-  });
-
-  it('prefers the decoded event and omits what is unknown', () => {
-    expect(
-      recordContext({ ...record, headers: { ce_id: 'header-id' } }, { id: 'event-id' }),
-    ).toEqual({
-      ...record,
-      eventId: 'event-id',
-    });
-    expect(recordContext(record)).toEqual(record);
-  });
-
-  it('bounds a hostile id', () => {
-    const context = recordContext(record, { id: 'x'.repeat(10_000) });
-    expect(context.eventId?.length).toBe(201);
-  });
-
-  it('gives child loggers the fields', () => {
-    const { logger, lines } = capture();
-    logger.child(recordContext(record, { type: 't' })).error({ code: 'SCHEMA_VIOLATION' }, 'bad');
-    expect(lines[0]).toMatchObject({
-      topic: 'cdstream.in',
-      partition: 3,
-      offset: '42',
-      eventType: 't',
-    });
   });
 });

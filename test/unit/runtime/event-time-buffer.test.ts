@@ -31,8 +31,9 @@ describe('EventTimeBuffer', () => {
     buffer.hold(record(7, 'v'), 50);
     const restoredStore = new KeyValueStore<never>('b');
     for (const entry of store.drainChanges()) restoredStore.restore(entry);
-    const [held] = new EventTimeBuffer(restoredStore).releaseBelow(51);
-    const raw = rawRecordOf(held!);
+    const released = new EventTimeBuffer(restoredStore).releaseBelow(51);
+    expect(released).toHaveLength(1);
+    const raw = rawRecordOf(released[0] as (typeof released)[number]);
     expect(raw.value?.toString()).toBe('v');
     expect(raw.headers.h?.toString()).toBe('x');
     expect(raw.offset).toBe('7');

@@ -3,7 +3,6 @@ import {
   hoppingWindows,
   isWindowClosed,
   tumblingWindows,
-  windowStartsBetween,
   windowsFor,
 } from '../../../src/runtime/windows.js';
 
@@ -67,10 +66,5 @@ describe('window closing and enumeration', () => {
     const window = { start: 0, end: 100 };
     expect(isWindowClosed(window, 99)).toBe(false);
     expect(isWindowClosed(window, 100)).toBe(true);
-  });
-
-  it('lists aligned window starts in a range, inclusive', () => {
-    expect(windowStartsBetween(tumblingWindows(10), 0, 30)).toEqual([0, 10, 20, 30]);
-    expect(windowStartsBetween(tumblingWindows(10), 5, 30)).toEqual([10, 20, 30]);
   });
 });

@@ -47,7 +47,6 @@ async function closedDay(): Promise<MetricsEvent[]> {
       topics: TOPICS,
       windows: [{ name: 'P1D', sizeMs: DAY_MS }],
       graceMs: HOUR_MS,
-      
     }),
   );
   await pipe(driver, day);

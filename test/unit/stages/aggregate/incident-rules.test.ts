@@ -34,7 +34,7 @@ const stage = (options: Partial<AggregateStageOptions> = {}) =>
     topics: TOPICS,
     windows: [{ name: 'P1D', sizeMs: DAY_MS }],
     graceMs: HOUR_MS,
-    
+
     ...options,
   });
 

@@ -76,10 +76,9 @@ describe('aggregate stage across a restart', () => {
           { name: 'P2D/P1D', sizeMs: 2 * DAY_MS, advanceMs: DAY_MS },
         ],
         graceMs: HOUR_MS,
-        
       });
     const records = scenario();
-    const end = Math.max(...records.map((record) => record.timestamp ?? 0)) + 2 * DAY_MS;
+    const end = Math.max(...records.map((record) => record.timestamp)) + 2 * DAY_MS;
     const uninterrupted = driverFor(stage(), 2);
     await pipe(uninterrupted, records);
     await uninterrupted.closeWindowsUpTo(end);

@@ -2,17 +2,17 @@
  * A worker process running the reference windowed-count topology, for the
  * runtime's fleet tests and benchmarks:
  *
- *   node dist/runtime/reference/worker-main.js --app-id A --input T --output O
+ *   node dist/cli/reference-worker.js --app-id A --input T --output O
  *
  * Brokers come from KAFKA_BROKERS. SIGTERM commits, closes and leaves the
  * group; the process exits 0.
  */
 import { parseArgs } from 'node:util';
-import { endpointsFromEnvironment, LOCAL_SERVICES } from '../../config/environment.js';
-import { createLogger } from '../../observability/logger.js';
-import { KafkajsTransport } from '../kafka/kafkajs-transport.js';
-import { StreamWorker } from '../worker.js';
-import { windowedCountTopology } from './windowed-count.js';
+import { endpointsFromEnvironment, LOCAL_SERVICES } from '../config/environment.js';
+import { createLogger } from '../observability/logger.js';
+import { KafkajsTransport } from '../runtime/kafka/kafkajs-transport.js';
+import { StreamWorker } from '../runtime/worker.js';
+import { windowedCountTopology } from '../runtime/reference/windowed-count.js';
 
 const { values } = parseArgs({
   options: {
