@@ -1,38 +1,26 @@
 /**
- * Runs one stage of a topology in this worker: the tasks of the partitions
- * the consumer group gave it, each committing its outputs, changelog writes
- * and input offsets in one transaction.
- *
- * Order on assignment (as Kafka Streams): create the task's transactional
- * producer (which fences any older owner and aborts its open transaction),
- * restore the stores from their changelogs, then read the committed offset,
- * which no zombie can move any more, and process from there.
+ * Runs one stage of a topology in this worker (Kafka Streams' StreamThread):
+ * the consumer of its group, the batch loop that feeds records to the tasks
+ * in offset order (retrying while a service is away), and the wall-clock
+ * tick of punctuation and interval commits. Which tasks exist and how they
+ * start, commit and end is the TaskManager's.
  */
 import { isStageFailure } from './failure.js';
-import { TaskSlot, describe, retryDelay, type RunnerSettings } from './task-slot.js';
+import { TaskManager } from './task-manager.js';
+import { describe, retryDelay, type RunnerSettings, type TaskSlot } from './task-slot.js';
 export { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from './task-slot.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
-import { Task, type RawRecord, type WatermarkStatus } from './task.js';
+import type { RawRecord, WatermarkStatus } from './task.js';
 import type { StageDefinition, TopologyNames } from './topology.js';
-import {
-  EARLIEST,
-  TaskFencedError,
-  type BatchContext,
-  type StageConsumer,
-  type StreamTransport,
-} from './transport.js';
-
-/** How long a fenced task waits before claiming its partition back. */
-const FENCED_RETRY_MS = 5_000;
+import type { BatchContext, StageConsumer, StreamTransport } from './transport.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class StageRunner {
   readonly groupId: string;
-  private readonly slots = new Map<number, TaskSlot>();
+  private readonly tasks: TaskManager;
   private consumer: StageConsumer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private stopping = false;
 
   constructor(
     private readonly stage: StageDefinition,
@@ -45,26 +33,34 @@ export class StageRunner {
     private readonly now: () => number = Date.now,
   ) {
     this.groupId = `${names.topology.applicationId}-${stage.name}`;
+    this.tasks = new TaskManager({
+      stage,
+      names,
+      transport,
+      settings,
+      logger,
+      listener,
+      groupId: this.groupId,
+      partitionsOf,
+      seek: (topic, partition, offset) => {
+        this.consumer?.seek(topic, partition, offset);
+      },
+      now,
+    });
   }
 
   /** partitions whose tasks are restored and processing */
   get runningPartitions(): number[] {
-    return [...this.slots].filter(([, slot]) => slot.state === 'running').map(([p]) => p);
+    return this.tasks.runningPartitions;
   }
 
   get assignedPartitions(): number[] {
-    return [...this.slots.keys()];
+    return this.tasks.assignedPartitions;
   }
 
   /** Event time of every running task. */
   watermarks(): { stage: string; partition: number; status: WatermarkStatus }[] {
-    return [...this.slots]
-      .filter(([, slot]) => slot.state === 'running')
-      .map(([partition, slot]) => ({
-        stage: this.stage.name,
-        partition,
-        status: slot.task.watermarkStatus(),
-      }));
+    return this.tasks.watermarks();
   }
 
   async start(onFatal: (error: Error) => void): Promise<void> {
@@ -73,10 +69,10 @@ export class StageRunner {
       this.names.inputTopics(this.stage),
       {
         onAssigned: (partitions) => {
-          this.onAssigned(partitions);
+          this.tasks.onAssigned(partitions);
         },
         onRebalancing: () => {
-          this.commitAll('rebalance');
+          this.tasks.commitAll('rebalance');
         },
         onBatch: (topic, partition, records, context) =>
           this.onBatch(topic, partition, records, context),
@@ -94,143 +90,9 @@ export class StageRunner {
 
   /** Commits what is open, closes every task and leaves the group. */
   async stop(): Promise<void> {
-    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await Promise.all([...this.slots.values()].map((slot) => this.release(slot, 'shutdown')));
-    this.slots.clear();
+    await this.tasks.stopAll();
     await this.consumer?.stop();
-  }
-
-  private newTask(partition: number): Task {
-    return new Task(this.stage, partition, {
-      names: this.names,
-      now: this.now,
-      partitionsOf: this.partitionsOf,
-      watermarkIntervalMs: this.settings.watermarkIntervalMs,
-    });
-  }
-
-  private transactionalId(partition: number): string {
-    const topic = this.names.inputTopics(this.stage)[0] ?? this.stage.name;
-    return `${this.names.topology.applicationId}-${this.stage.name}-${topic}-${partition}`;
-  }
-
-  private onAssigned(partitions: readonly number[]): void {
-    const assigned = new Set(partitions);
-    for (const [partition, slot] of this.slots) {
-      if (!assigned.has(partition)) {
-        this.slots.delete(partition);
-        void this.release(slot, 'revoked');
-      }
-    }
-    const fresh: number[] = [];
-    for (const partition of partitions) {
-      const retained = this.slots.get(partition);
-      if (retained) {
-        // kafkajs restarts a retained partition from its last commit; the task is further on
-        for (const [topic, position] of retained.positions) {
-          this.consumer?.seek(topic, partition, position.toString());
-        }
-        continue;
-      }
-      const task = this.newTask(partition);
-      this.slots.set(partition, new TaskSlot(task, this.now()));
-      fresh.push(partition);
-    }
-    this.logger.info(
-      { stage: this.stage.name, assigned: [...assigned], starting: fresh },
-      `stage ${this.stage.name}: assigned partitions [${[...assigned].join(', ')}]`,
-    );
-    if (fresh.length > 0) {
-      void this.startTasks(
-        fresh.map((partition) => this.slots.get(partition)).filter((slot) => slot !== undefined),
-      );
-    }
-  }
-
-  /**
-   * Fences, restores and initialises exactly these slots, retrying while the
-   * broker is away. A slot replaced meanwhile (revoked, given back, rolled
-   * back) is skipped: its successor has a start of its own, and two restores
-   * interleaved in one task would bring back deleted state.
-   */
-  private async startTasks(candidates: readonly TaskSlot[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const slots = candidates.filter(
-        (slot) => slot.state === 'starting' && this.slots.get(slot.task.partition) === slot,
-      );
-      const partitions = slots.map((slot) => slot.task.partition);
-      if (slots.length === 0 || this.stopping) return;
-      try {
-        await Promise.all(
-          slots.map(async (slot) => {
-            slot.producer ??= await this.transport.createTaskProducer(
-              this.transactionalId(slot.task.partition),
-              this.groupId,
-            );
-          }),
-        );
-        const starting = new Map(slots.map((slot) => [slot.task.partition, slot]));
-        const started = this.now();
-        const { records } = await this.transport.restore({
-          topics: this.names.changelogTopics(this.stage),
-          partitions: slots.map((slot) => slot.task.partition),
-          apply: (topic, partition, key, value) => {
-            const slot = starting.get(partition);
-            if (slot?.state === 'starting') slot.task.restore(topic, { key, value });
-          },
-        });
-        const restoreMs = this.now() - started;
-        await this.rewindToCommitted(slots);
-        const caughtUp = await this.caughtUpPartitions();
-        for (const slot of slots) {
-          if (slot.state !== 'starting') continue;
-          slot.task.initialize();
-          for (const topic of this.names.inputTopics(this.stage)) {
-            slot.task.setCaughtUp(topic, caughtUp.has(`${topic}/${slot.task.partition}`));
-          }
-          slot.state = 'running';
-          slot.lastCommitAt = this.now();
-          slot.markReady();
-        }
-        this.listener.restored?.({ stage: this.stage.name, partitions, records, ms: restoreMs });
-        this.logger.info(
-          { stage: this.stage.name, partitions, records, ms: restoreMs },
-          `stage ${this.stage.name}: restored ${records} changelog records for partitions [${partitions.join(', ')}] in ${restoreMs} ms`,
-        );
-        return;
-      } catch (error) {
-        const delay = retryDelay(this.settings, attempt);
-        this.logger.warn(
-          { stage: this.stage.name, partitions, err: error, attempt, retryInMs: delay },
-          `stage ${this.stage.name}: starting tasks failed, retrying in ${delay} ms: ${describe(error)}`,
-        );
-        await sleep(delay);
-      }
-    }
-  }
-
-  /**
-   * Reads the committed offsets (final now that older owners are fenced) and
-   * moves the consumer there: whatever it fetched meanwhile is re-read.
-   */
-  private async rewindToCommitted(slots: readonly TaskSlot[]): Promise<void> {
-    for (const topic of this.names.inputTopics(this.stage)) {
-      const committed = await this.transport.committedOffsets(this.groupId, topic);
-      for (const slot of slots) {
-        const offset = committed.get(slot.task.partition);
-        if (offset !== undefined) slot.positions.set(topic, BigInt(offset));
-        this.consumer?.seek(topic, slot.task.partition, offset ?? EARLIEST);
-      }
-    }
-  }
-
-  /** Input partitions the group has read to their end: their watermark may follow the clock. */
-  private async caughtUpPartitions(): Promise<Set<string>> {
-    const lags = await this.transport.consumerLag(this.groupId, this.names.inputTopics(this.stage));
-    return new Set(
-      lags.filter((lag) => lag.lag <= 0).map((lag) => `${lag.topic}/${lag.partition}`),
-    );
   }
 
   private async onBatch(
@@ -239,7 +101,7 @@ export class StageRunner {
     records: readonly RawRecord[],
     context: BatchContext,
   ): Promise<void> {
-    const slot = this.slots.get(partition);
+    const slot = this.tasks.slots.get(partition);
     if (!slot || slot.state === 'released') return;
     if (!(await this.awaitReady(slot, context))) return;
 
@@ -254,7 +116,8 @@ export class StageRunner {
       if (position !== undefined && BigInt(record.offset) < position) continue;
       await slot.lock.run(() => this.processWithRetry(slot, record, context));
       slot.positions.set(topic, BigInt(record.offset) + 1n);
-      if (slot.task.uncommittedCount >= this.settings.commitMaxRecords) await this.commit(slot);
+      if (slot.task.uncommittedCount >= this.settings.commitMaxRecords)
+        await this.tasks.commit(slot);
       if (++sinceHeartbeat >= 200) {
         sinceHeartbeat = 0;
         await context.heartbeat();
@@ -271,7 +134,7 @@ export class StageRunner {
         });
       }
     }
-    if (this.commitDue(slot)) await this.commit(slot);
+    if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
   }
 
   private unprocessed(
@@ -328,105 +191,15 @@ export class StageRunner {
     }
   }
 
-  private commitDue(slot: TaskSlot): boolean {
-    return (
-      (slot.task.hasUncommittedWork &&
-        (slot.task.uncommittedCount >= this.settings.commitMaxRecords ||
-          this.now() - slot.lastCommitAt >= this.settings.commitIntervalMs)) ||
-      slot.task.watermarkDue()
-    );
-  }
-
-  /** Commits a task's open work; on failure the task is rebuilt from its last commit. */
-  private commit(slot: TaskSlot): Promise<void> {
-    return slot.lock.run(async () => {
-      if (slot.state !== 'running' || !slot.producer) return;
-      if (!slot.task.hasUncommittedWork && !slot.task.watermarkDue()) return;
-      const work = slot.task.takeCommit();
-      const offsets = [...work.offsets].map(([topic, offset]) => ({
-        topic,
-        partition: slot.task.partition,
-        offset,
-      }));
-      const started = this.now();
-      try {
-        await slot.producer.commitTransaction([...work.records, ...work.changelog], offsets);
-        slot.lastCommitAt = this.now();
-        this.listener.committed?.({
-          taskId: slot.task.id,
-          records: work.records.length,
-          changelog: work.changelog.length,
-          ms: slot.lastCommitAt - started,
-        });
-      } catch (error) {
-        this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error) });
-        await this.rollback(slot, error);
-      }
-    });
-  }
-
-  /**
-   * After a failed transaction the task's memory is ahead of Kafka. A fenced
-   * task belongs to someone else now: drop it. Otherwise rebuild it from the
-   * changelog and re-read from the committed offset.
-   */
-  private async rollback(slot: TaskSlot, error: unknown): Promise<void> {
-    const partition = slot.task.partition;
-    slot.state = 'released';
-    slot.task.close();
-    await slot.producer?.close().catch(() => undefined);
-    if (this.slots.get(partition) !== slot) return;
-    const successor = new TaskSlot(this.newTask(partition), this.now());
-    this.slots.set(partition, successor);
-    if (error instanceof TaskFencedError) {
-      // Another worker took the partition; kafkajs tells us of the rebalance
-      // only later. If the group still gives it to us after a short wait,
-      // we take it back (fencing the other, then reading the committed
-      // state); if not, the next assignment releases the slot.
-      this.logger.warn(
-        { task: slot.task.id, retryInMs: FENCED_RETRY_MS },
-        `task ${slot.task.id}: fenced by another worker; taking it back in ${FENCED_RETRY_MS} ms if still assigned`,
-      );
-      setTimeout(() => void this.startTasks([successor]), FENCED_RETRY_MS).unref();
-      return;
-    }
-    this.logger.warn(
-      { task: slot.task.id, err: error },
-      `task ${slot.task.id}: transaction aborted (${describe(error)}); restoring from the changelog and re-reading from the last commit`,
-    );
-    void this.startTasks([successor]);
-  }
-
-  private async release(slot: TaskSlot, reason: string): Promise<void> {
-    if (slot.state === 'running') await this.commit(slot);
-    await slot.lock.run(async () => {
-      slot.state = 'released';
-      slot.task.close();
-      await slot.producer?.close().catch(() => undefined);
-    });
-    this.logger.info({ task: slot.task.id, reason }, `task ${slot.task.id}: closed (${reason})`);
-  }
-
-  private commitAll(reason: string): void {
-    for (const slot of this.slots.values()) {
-      void this.commit(slot).catch((error: unknown) => {
-        this.logger.warn(
-          { task: slot.task.id, err: error },
-          `task ${slot.task.id}: commit on ${reason} failed`,
-        );
-      });
-    }
-  }
-
   /** Wall-clock duties of every running task: idle advance, punctuation, interval commits. */
   private tick(): void {
-    for (const slot of this.slots.values()) {
+    for (const slot of this.tasks.slots.values()) {
       if (slot.state !== 'running') continue;
       void slot.lock
         .run(() => {
           if (slot.state === 'running') slot.task.punctuate();
         })
-        .then(() => (this.commitDue(slot) ? this.commit(slot) : undefined))
+        .then(() => (this.tasks.commitDue(slot) ? this.tasks.commit(slot) : undefined))
         .catch((error: unknown) => {
           this.logger.error(
             { task: slot.task.id, err: error },

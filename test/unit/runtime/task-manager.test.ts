@@ -1,0 +1,176 @@
+/**
+ * The TaskManager's order of a task's life against a scripted transport (no
+ * broker: what is tested is the order of calls and what the task ends up
+ * with, not Kafka's behaviour, which the integration tests cover).
+ */
+import { describe, expect, it } from 'vitest';
+import type { RuntimeLogger } from '../../../src/runtime/observer.js';
+import type { Processor } from '../../../src/runtime/processor.js';
+import type { ProducedRecord } from '../../../src/runtime/record.js';
+import { TaskManager } from '../../../src/runtime/task-manager.js';
+import { DEFAULT_RUNNER_SETTINGS } from '../../../src/runtime/task-slot.js';
+import { TopologyNames, type Topology } from '../../../src/runtime/topology.js';
+import type {
+  OffsetCommit,
+  RestoreRequest,
+  StreamTransport,
+  TaskProducer,
+} from '../../../src/runtime/transport.js';
+
+const quiet: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+class CountingProcessor implements Processor {
+  process(): void {
+    // nothing: the test looks at the task's state and commits
+  }
+}
+
+const topology: Topology = {
+  applicationId: 'app',
+  stages: [
+    {
+      name: 'count',
+      inputs: ['in'],
+      outputs: { out: { topic: 'out' } },
+      stores: [{ name: 'counts', kind: 'key-value' }],
+      processor: () => new CountingProcessor(),
+    },
+  ],
+};
+
+/** Calls in order, a changelog to restore from, committed offsets, and commits that may fail. */
+class ScriptedTransport implements Pick<
+  StreamTransport,
+  'createTaskProducer' | 'restore' | 'committedOffsets' | 'consumerLag'
+> {
+  readonly calls: string[] = [];
+  readonly changelog = new Map<string, { key: string; value: Buffer | null }[]>();
+  readonly committed = new Map<number, string>();
+  readonly transactions: {
+    records: readonly ProducedRecord[];
+    offsets: readonly OffsetCommit[];
+  }[] = [];
+  failNextCommit: Error | undefined;
+
+  createTaskProducer(transactionalId: string): Promise<TaskProducer> {
+    this.calls.push(`producer ${transactionalId}`);
+    return Promise.resolve({
+      commitTransaction: (records, offsets) => {
+        const failure = this.failNextCommit;
+        this.failNextCommit = undefined;
+        if (failure) return Promise.reject(failure);
+        this.transactions.push({ records, offsets });
+        return Promise.resolve();
+      },
+      close: () => {
+        this.calls.push(`close ${transactionalId}`);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  restore(request: RestoreRequest): Promise<{ records: number }> {
+    this.calls.push(`restore ${request.partitions.join(',')}`);
+    let records = 0;
+    for (const topic of request.topics) {
+      for (const partition of request.partitions) {
+        for (const entry of this.changelog.get(`${topic}/${partition}`) ?? []) {
+          request.apply(topic, partition, entry.key, entry.value);
+          records++;
+        }
+      }
+    }
+    return Promise.resolve({ records });
+  }
+
+  committedOffsets(): Promise<Map<number, string>> {
+    this.calls.push('committed offsets');
+    return Promise.resolve(new Map(this.committed));
+  }
+
+  consumerLag() {
+    return Promise.resolve([]);
+  }
+}
+
+function managerOn(transport: ScriptedTransport, seeks: string[]) {
+  return new TaskManager({
+    stage: topology.stages[0] as Topology['stages'][number],
+    names: new TopologyNames(topology),
+    transport: transport as unknown as StreamTransport,
+    settings: { ...DEFAULT_RUNNER_SETTINGS, retryInitialMs: 1, retryMaxMs: 2 },
+    logger: quiet,
+    listener: {},
+    groupId: 'app-count',
+    partitionsOf: () => 2,
+    seek: (topic, partition, offset) => seeks.push(`${topic}/${partition}@${offset}`),
+    now: () => 1_000,
+  });
+}
+
+const running = async (manager: TaskManager, partition: number) => {
+  const slot = manager.slots.get(partition);
+  await slot?.ready;
+  return manager.slots.get(partition);
+};
+
+describe('TaskManager', () => {
+  it('fences (creates the producer), restores, then reads the committed offset and seeks there', async () => {
+    const transport = new ScriptedTransport();
+    transport.changelog.set('app-counts-changelog/1', [{ key: 'a', value: Buffer.from('3') }]);
+    transport.committed.set(1, '42');
+    const seeks: string[] = [];
+    const manager = managerOn(transport, seeks);
+    manager.onAssigned([1]);
+    const slot = await running(manager, 1);
+    expect(slot?.state).toBe('running');
+    expect(transport.calls).toEqual(['producer app-count-in-1', 'restore 1', 'committed offsets']);
+    expect(seeks).toEqual(['in/1@42']);
+    expect(slot?.task.storeSizes().counts).toBe(1);
+  });
+
+  it('rebuilds a task from its changelog after a failed transaction', async () => {
+    const transport = new ScriptedTransport();
+    const manager = managerOn(transport, []);
+    manager.onAssigned([0]);
+    const first = await running(manager, 0);
+    await first?.task.process({
+      topic: 'in',
+      partition: 0,
+      offset: '0',
+      key: null,
+      value: Buffer.from('x'),
+      headers: {},
+      recordTimestamp: 5,
+    });
+    transport.failNextCommit = new Error('broker went away');
+    await manager.commit(first as NonNullable<typeof first>);
+    expect(first?.state).toBe('released');
+    const successor = manager.slots.get(0);
+    expect(successor).not.toBe(first);
+    await successor?.ready;
+    expect(successor?.state).toBe('running');
+    expect(transport.calls.filter((call) => call.startsWith('restore'))).toEqual([
+      'restore 0',
+      'restore 0',
+    ]);
+    expect(transport.transactions).toEqual([]);
+  });
+
+  it('commits and closes a revoked task, and keeps a retained one where it was', async () => {
+    const transport = new ScriptedTransport();
+    const seeks: string[] = [];
+    const manager = managerOn(transport, seeks);
+    manager.onAssigned([0, 1]);
+    await running(manager, 0);
+    const retained = await running(manager, 1);
+    retained?.positions.set('in', 7n);
+    seeks.length = 0;
+    manager.onAssigned([1]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(manager.assignedPartitions).toEqual([1]);
+    expect(manager.slots.get(1)).toBe(retained);
+    expect(seeks).toEqual(['in/1@7']);
+    expect(transport.calls).toContain('close app-count-in-0');
+  });
+});
