@@ -170,7 +170,9 @@ export function sampleStream(now: number, runId: string): SampleStream {
   );
   const vulnerable = release('payments', 'production', 2, 10, '2.1.0');
   push(scanReport(runId, 'payments', vulnerable.digest, at(2, 12), ['CVE-2026-1234']));
-  const fixed = release('payments', 'production', 3, 1, '2.1.1');
+  // the fix goes out before 01:00: the sample's last events (02:00) take event
+  // time past it (less the 1 h grace), so its redeploy resolves the incident
+  const fixed = release('payments', 'production', 3, 0.75, '2.1.1');
   push(scanReport(runId, 'payments', fixed.digest, at(3, 1.5), []));
 
   // search: a release and a rollback in staging
