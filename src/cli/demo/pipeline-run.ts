@@ -3,15 +3,14 @@
  * this process, the sample stream produced, and everything that came out.
  */
 import { pino } from 'pino';
-import { buildTopology, TO_AGGREGATE, TO_JOIN, type PipelineHooks } from '../../config/pipeline.js';
+import { buildTopology, type PipelineHooks } from '../../config/pipeline.js';
 import type { TopologyConfig } from '../../config/topology-config.js';
 import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
-import { repartitionTopic } from '../../runtime/topology.js';
 import { StreamWorker } from '../../runtime/worker.js';
 import { kafkajsSecurity, type Connections } from '../connections.js';
 import { describeRecord, inStreamTime, recordsOfFile, toKafkaMessage } from '../input-records.js';
 import { RecordRefusedError, refusalOf, topicLimits } from '../refusals.js';
-import { awaitCaughtUp, readToEnd, type ReadRecord } from '../kafka-topics.js';
+import { readToEnd, type ReadRecord } from '../kafka-topics.js';
 
 export interface PipelineRunResult {
   readonly records: readonly ReadRecord[];
@@ -76,67 +75,43 @@ export async function runPipeline(
   });
   const input = config.inputs.topics[0] ?? '';
   await transport.ensureTopics([{ name: input, partitions: config.inputs.partitions }]);
-  // the worker creates the internal and output topics it needs
-  const worker = new StreamWorker({ topology, transport, logger: pino({ level: 'error' }) });
-  await worker.start();
-  progress(`worker started: ${topology.stages.map((s) => s.name).join(' → ')}`);
-
-  const { outputs, applicationId } = config;
-  const stages = [
-    { groupId: `${applicationId}-ingest`, topic: input },
-    ...(config.enrichment.enabled
-      ? [{ groupId: `${applicationId}-join`, topic: repartitionTopic(applicationId, TO_JOIN) }]
-      : []),
-    ...(config.aggregation.enabled
-      ? [
-          {
-            groupId: `${applicationId}-aggregate`,
-            topic: repartitionTopic(applicationId, TO_AGGREGATE),
-          },
-        ]
-      : []),
-  ];
-  // Four days of events arrive in seconds here. Sent at once, the stages'
-  // tasks would interleave them by processing speed, not time, and records
-  // would be later than the grace period allows. One at a time, each flowing
-  // through before the next, they arrive in order as a live stream would.
-  // A bad record without an event time is dated at the time the stream has
-  // reached, as a live producer would date it: the sample is never dated
-  // after its own latest event, whatever the clock says.
+  // The sample is produced before the worker starts, as a team loads its
+  // history: every input partition that gets records has them when the
+  // worker first reads it, and only partitions no record goes to stay empty
+  // (they idle after the idle timeout and hold nothing back). Each partition
+  // is in event-time order, so nothing is late, whatever order the stages'
+  // tasks then run in. A bad record without an event time is dated at the
+  // time the stream has reached, as a live producer would date it: the
+  // sample is never dated after its own latest event, whatever the clock says.
   const parsed = recordsOfFile(lines.join('\n'));
   const records = inStreamTime(
     parsed,
     parsed.find((r) => r.timestamp !== undefined)?.timestamp ?? Date.now(),
   );
-  const produceInOrder = async () => {
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      for (const [index, record] of records.entries()) {
-        const message = toKafkaMessage(record);
-        try {
-          await producer.send({ topic: input, messages: [message] });
-        } catch (error) {
-          const limits = await topicLimits(kafka, input).catch(() => undefined);
-          const refusal = refusalOf(error, message, input, limits, Date.now());
-          if (refusal === undefined) throw error;
-          throw new RecordRefusedError(describeRecord(file, record), refusal, index);
-        }
-        await awaitCaughtUp(kafka, stages, 60_000);
-      }
-    } finally {
-      await producer.disconnect();
-    }
-  };
+  const producer = kafka.producer();
+  await producer.connect();
   try {
-    await produceInOrder();
-  } catch (error) {
-    await worker.stop().catch(() => undefined);
-    throw error;
+    for (const [index, record] of records.entries()) {
+      const message = toKafkaMessage(record);
+      try {
+        await producer.send({ topic: input, messages: [message] });
+      } catch (error) {
+        const limits = await topicLimits(kafka, input).catch(() => undefined);
+        const refusal = refusalOf(error, message, input, limits, Date.now());
+        if (refusal === undefined) throw error;
+        throw new RecordRefusedError(describeRecord(file, record), refusal, index);
+      }
+    }
+  } finally {
+    await producer.disconnect();
   }
-  progress(
-    `produced ${records.length} records to ${input}, one at a time, each processed and committed by every stage`,
-  );
+  progress(`produced ${records.length} records to ${input}, in event-time order`);
+
+  // the worker creates the internal and output topics it needs
+  const worker = new StreamWorker({ topology, transport, logger: pino({ level: 'error' }) });
+  await worker.start();
+  progress(`worker started: ${topology.stages.map((s) => s.name).join(' → ')}`);
+  const { outputs } = config;
   if (config.aggregation.enabled) {
     // Event time reaches the aggregate in watermark records after the data:
     // wait until it has come as far as the sample's latest event takes it
