@@ -14,8 +14,10 @@ export interface PipelineNames {
   readonly metrics: string;
   readonly incidents: string;
   readonly late: string;
-  /** ingest → join, holds every processed event */
+  /** ingest → join, holds every processed event (and the ingest tasks' watermark records) */
   readonly repartition: string;
+  /** join → aggregate: the enriched events again, with the join tasks' watermark records */
+  readonly byService: string;
 }
 
 export function pipelineNames(appId: string, input = `${appId}.in`): PipelineNames {
@@ -28,6 +30,7 @@ export function pipelineNames(appId: string, input = `${appId}.in`): PipelineNam
     incidents: `${appId}.incidents`,
     late: `${appId}.late`,
     repartition: `${appId}-by-artifact-repartition`,
+    byService: `${appId}-by-service-repartition`,
   };
 }
 

@@ -16,13 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EventGenerator, SEQ_HEADER, type GeneratedRecord } from '../../bench/lib/events.js';
-import {
-  committedToEnd,
-  kafka,
-  produceAll,
-  raiseMessageLimit,
-  toMessage,
-} from '../../bench/lib/kafka.js';
+import { committedToEnd, kafka, produceAll, toMessage } from '../../bench/lib/kafka.js';
 import { pipelineNames, writeTopology, type PipelineNames } from '../../bench/lib/topology.js';
 import { startTcpProxy } from '../integration/setup/tcp-proxy.js';
 import { compareMetrics, readMetrics, readOutcomes } from './lib/accounting.js';
@@ -56,19 +50,16 @@ const env = {
   CDSTREAM_HTTP_PORT: '0',
 };
 const DAY = 86_400_000;
-// Event times: two days, ending 2.6 days ago; daily windows with a grace of
-// 36 h, far more than the event-time skew between partitions that faults
-// cause, so lateness cannot depend on interleaving. The flush, at "now" (the
-// broker refuses timestamps more than 1 h ahead), closes every window. Older
-// event times would fall to the broker's 7-day retention.
+// Event times: two days, ending 2.6 days ago (older ones would fall to the
+// broker's 7-day retention), in time order per input partition, produced
+// before the fleet starts; the topology's own grace (1 h) and disorder. No
+// event is late: the late topic must stay empty in both runs. After the
+// history, live events at "now" on every partition (the flush) move each
+// partition's watermark to the present, so every window of the history
+// closes, as it would once a team's live events follow its backfill.
 const EVENTS_END = Date.now() - 2.6 * DAY;
 const SPAN = 2 * DAY;
 const FLUSH_SERVICES = 200;
-// The flush closes every window at once. kafkajs sends one record batch per
-// partition, and a transaction with more than ~1 MB for one partition is
-// refused by the broker (MESSAGE_TOO_LARGE) on every retry: with 400 services
-// the metrics of one partition exceed it. 150 services stay under it; the
-// runtime should split large transactions (see bench/RESULTS.md).
 const SERVICES = 150;
 
 interface Check {
@@ -111,17 +102,12 @@ function flushRecords(): GeneratedRecord[] {
 async function prepare(label: string): Promise<{ names: PipelineNames; file: string }> {
   const names = pipelineNames(`${run}-${label}`);
   const file = writeTopology(`${workDir}${label}.yaml`, names, PARTITIONS, {
-    aggregation: { grace: '36h', windows: [{ name: 'P1D', size: '1d' }] },
+    aggregation: { windows: [{ name: 'P1D', size: '1d' }] },
     inputs: { maxRecordBytes: 512 * 1024 },
-    // the aggregate writes a service's whole state (10-40 KB with this grace)
-    // to its changelog per event: 1000 records per transaction put megabytes
-    // into one partition's batch, which the broker refuses on every retry
-    runtime: { commitMaxRecords: 20 },
   });
   const created = cli(['topics', 'create', '--topology', file], env);
   const code = await created.exited;
   if (code !== 0) throw new Error(`topics create failed: ${created.output.join('\n')}`);
-  await raiseMessageLimit(client, names.appId);
   return { names, file };
 }
 
@@ -140,7 +126,7 @@ async function drain(names: PipelineNames): Promise<void> {
   await produceEvents(names, flushRecords());
   await committedToEnd(client, `${names.appId}-ingest`, names.input);
   await committedToEnd(client, `${names.appId}-join`, names.repartition);
-  await committedToEnd(client, `${names.appId}-aggregate`, names.enriched);
+  await committedToEnd(client, `${names.appId}-aggregate`, names.byService);
 }
 
 async function ingestProgress(names: PipelineNames): Promise<number> {
@@ -208,6 +194,7 @@ async function faults(names: PipelineNames, fleet: Fleet): Promise<string[]> {
 
 function account(label: string, outcomes: Awaited<ReturnType<typeof readOutcomes>>): void {
   let lost = 0;
+  let late = 0;
   let doubled = 0;
   let misrouted = 0;
   let processed = 0;
@@ -215,6 +202,7 @@ function account(label: string, outcomes: Awaited<ReturnType<typeof readOutcomes
   let duplicates = 0;
   for (const record of records) {
     const copies = outcomes.processed.get(record.seq) ?? 0;
+    late += outcomes.late.get(record.seq) ?? 0;
     const dead = outcomes.deadLettered.get(record.seq)?.length ?? 0;
     const expectedCopies = record.type === 'vmware.tanzu.apps.location.created.v1' ? PARTITIONS : 1;
     if (record.kind === 'valid') {
@@ -237,8 +225,9 @@ function account(label: string, outcomes: Awaited<ReturnType<typeof readOutcomes
   check(
     `${label}: every input accounted for exactly once`,
     lost === 0 && doubled === 0 && misrouted === 0 && accounted === records.length,
-    `produced ${records.length} = processed ${processed} + dead-lettered ${deadLettered} + duplicate ${duplicates} (+ late, counted downstream); lost ${lost}, double ${doubled}, misrouted ${misrouted}`,
+    `produced ${records.length} = processed ${processed} + dead-lettered ${deadLettered} + duplicate ${duplicates}; lost ${lost}, double ${doubled}, misrouted ${misrouted}`,
   );
+  check(`${label}: nothing late (every partition in time order)`, late === 0, `${late} late`);
 }
 
 // --- 1. clean run ------------------------------------------------------------------
@@ -258,7 +247,14 @@ check(
 );
 account(
   'clean run',
-  await readOutcomes(client, run, clean.names.repartition, clean.names.deadLetter, `${run}-clean`),
+  await readOutcomes(
+    client,
+    run,
+    clean.names.repartition,
+    clean.names.deadLetter,
+    `${run}-clean`,
+    clean.names.late,
+  ),
 );
 const cleanMetrics = await readMetrics(client, clean.names.metrics, `${run}-clean-metrics`);
 
@@ -287,29 +283,26 @@ account(
     faulted.names.repartition,
     faulted.names.deadLetter,
     `${run}-faulted`,
+    faulted.names.late,
   ),
 );
 const faultedMetrics = await readMetrics(client, faulted.names.metrics, `${run}-faulted-metrics`);
 const comparison = compareMetrics(cleanMetrics, faultedMetrics);
-// Deployment frequency is a count: it must not depend on arrival order. Lead
-// time, change failure rate and time to restore pair events that reach the
-// join or aggregate from different input partitions, so their arrival order,
-// and with it some values, may differ between any two runs: reported, not failed.
-const ORDER_FREE = 'dev.cdstream.metrics.deploymentfrequency.v1';
-const strict = comparison.different.filter((d) => d.startsWith(`${ORDER_FREE}|`));
-const orderDependent = new Map<string, number>();
-for (const d of comparison.different) {
-  const type = d.split('|')[0] ?? '';
-  if (type !== ORDER_FREE) orderDependent.set(type, (orderDependent.get(type) ?? 0) + 1);
+// Every metric is decided in event-time order: all four must be identical.
+for (const type of [
+  'dev.cdstream.metrics.deploymentfrequency.v1',
+  'dev.cdstream.metrics.changefailurerate.v1',
+  'dev.cdstream.metrics.leadtime.v1',
+  'dev.cdstream.metrics.timetorestore.v1',
+]) {
+  const windows = [...cleanMetrics.keys()].filter((id) => id.startsWith(`${type}|`)).length;
+  const differing = comparison.different.filter((d) => d.startsWith(`${type}|`));
+  check(
+    `${type.split('.')[3] ?? type} identical to the clean run`,
+    differing.length === 0 && windows > 0,
+    `${windows} windows in the clean run; ${differing.length} differ${differing.length ? `: ${differing.slice(0, 2).join(' / ')}` : ''}`,
+  );
 }
-check(
-  'deployment frequency identical to the clean run',
-  strict.length === 0 && comparison.windows > 0,
-  `${comparison.windows} windows in the clean run, ${faultedMetrics.size} faulted; ${strict.length} deployment-frequency windows differ${strict.length ? `: ${strict.slice(0, 3).join(' / ')}` : ''}`,
-);
-log(
-  `order-dependent metrics that differ (not failed): ${[...orderDependent].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}`,
-);
 check(
   'no window emitted twice with different values',
   comparison.conflicting.length === 0,
@@ -366,8 +359,9 @@ check(
   peak < 1024,
   `peak RSS per worker ${rss.join(', ')} MB`,
 );
-// The run's topics take 16 MB records (raiseMessageLimit), so a 10 MB value
-// reaches the workers: it must be dead-lettered like any other hostile input.
+// A 10 MB value: the broker's default limit (1 MB) refuses it at the
+// producer; if a broker takes it, it must be dead-lettered like any other
+// hostile input.
 const OVERSIZED_SEQ = -10;
 const oversized = await produceAll(client, faulted.names.input, [
   {

@@ -12,6 +12,8 @@ import { seqOf } from '../../../bench/lib/latency.js';
 export interface Outcomes {
   /** seq → copies seen in the repartition topic */
   readonly processed: Map<number, number>;
+  /** seq → copies seen in the late topic (decided at ingest) */
+  readonly late: Map<number, number>;
   /** seq → dead-letter codes */
   readonly deadLettered: Map<number, string[]>;
 }
@@ -22,10 +24,13 @@ export async function readOutcomes(
   repartition: string,
   deadLetter: string,
   groupPrefix: string,
+  lateTopic?: string,
 ): Promise<Outcomes> {
   const processed = new Map<number, number>();
+  const late = new Map<number, number>();
   const deadLettered = new Map<number, string[]>();
   await readTopic(client, repartition, `${groupPrefix}-read-repartition`, (record) => {
+    if (record.value === null) return; // a watermark record, not an event
     const seq = seqOf({}, record.value, run);
     processed.set(seq, (processed.get(seq) ?? 0) + 1);
   });
@@ -34,7 +39,13 @@ export async function readOutcomes(
     const code = record.headers['cdstream-error-code'] ?? '(no code)';
     deadLettered.set(seq, [...(deadLettered.get(seq) ?? []), code]);
   });
-  return { processed, deadLettered };
+  if (lateTopic !== undefined) {
+    await readTopic(client, lateTopic, `${groupPrefix}-read-late`, (record) => {
+      const seq = seqOf(record.headers, record.value, run);
+      late.set(seq, (late.get(seq) ?? 0) + 1);
+    });
+  }
+  return { processed, late, deadLettered };
 }
 
 interface MetricData {
