@@ -50,9 +50,14 @@ const client = kafka(run);
 const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
 const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
 
-/** Records in a topic (its offsets also count transaction markers). */
-const countRecords = (topic: string) =>
-  readTopic(client, topic, `${run}-count-${topic}`, () => undefined);
+/** Events in a topic: records with a value (not transaction markers or watermark records). */
+async function countRecords(topic: string): Promise<number> {
+  let events = 0;
+  await readTopic(client, topic, `${run}-count-${topic}`, (record) => {
+    if (record.value !== null) events++;
+  });
+  return events;
+}
 
 interface Measured {
   readonly events: number;
@@ -132,13 +137,18 @@ async function newPipeline(
 // --- the data: one input topic every throughput scenario reads ---------------
 const input = `${run}-input`;
 await createTopics(client, [input], PARTITIONS);
-const generator = new EventGenerator(RECORDS, { run });
+// 0.1% of the events are late on purpose: the pipeline's late topic must hold exactly those
+const generator = new EventGenerator(RECORDS, { run, lateShare: 0.001 });
+let lateOnPurpose = 0;
 const produceStarted = performance.now();
 await produceAll(
   client,
   input,
   (function* () {
-    for (const record of generator.records()) yield toMessage(record);
+    for (const record of generator.records()) {
+      if (record.late) lateOnPurpose++;
+      yield toMessage(record);
+    }
   })(),
 );
 const produceSeconds = (performance.now() - produceStarted) / 1000;
@@ -147,6 +157,8 @@ const kafkaStreamsReady = values['skip-kafka-streams'] ? undefined : buildKafkaS
 
 // --- the scenarios, each a fresh application/group on the same input ---------
 let prep: PipelineNames | undefined;
+/** late records of each pipeline round */
+const lateCounts: number[] = [];
 type Scenario = (round: number) => Promise<Measured>;
 const scenarios: [string, Scenario][] = [
   [
@@ -169,11 +181,12 @@ const scenarios: [string, Scenario][] = [
         [
           [`${names.appId}-ingest`, input],
           [`${names.appId}-join`, names.repartition],
-          [`${names.appId}-aggregate`, names.enriched],
+          [`${names.appId}-aggregate`, names.byService],
         ],
         RECORDS,
         names.appId,
       );
+      lateCounts.push(await countRecords(names.late));
       prep ??= names;
       return measured;
     },
@@ -385,10 +398,16 @@ for (const [name, lat] of latency) {
     `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen`,
   );
 }
+console.log(
+  `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
+);
 if (values.json) {
   const file = new URL('./results/latest.json', import.meta.url).pathname;
   mkdirSync(new URL('./results/', import.meta.url).pathname, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ figures, late: { pipeline: lateCounts, onPurpose: lateOnPurpose } }, null, 2)}\n`,
+  );
   console.log(`wrote ${file}`);
 }
 if (values.profile) console.log(`CPU profile of the pipeline worker: ${workDir}profiles/`);

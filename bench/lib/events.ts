@@ -27,6 +27,8 @@ export interface GeneratedRecord {
   readonly eventTime: number;
   /** for duplicates: the seq of the original */
   readonly duplicateOf?: number;
+  /** a valid event dated `lateByMs` back on purpose: ingest must send it to the late topic */
+  readonly late?: boolean;
 }
 
 export interface GeneratorOptions {
@@ -39,6 +41,15 @@ export interface GeneratorOptions {
   readonly services?: number;
   readonly badShare?: number;
   readonly duplicateShare?: number;
+  /**
+   * share of valid events dated `lateByMs` before their place in the stream,
+   * far beyond any partition's disorder allowance and grace: late on purpose.
+   * Only after the first 5% of the stream, so every partition has a watermark
+   * by then. Default 0.
+   */
+  readonly lateShare?: number;
+  /** default 6 hours */
+  readonly lateByMs?: number;
 }
 
 export const SEQ_HEADER = 'bench-seq';
@@ -329,14 +340,18 @@ export class EventGenerator {
   *records(): Generator<GeneratedRecord> {
     const badShare = this.options.badShare ?? 0.01;
     const duplicateShare = this.options.duplicateShare ?? 0.005;
+    const lateShare = this.options.lateShare ?? 0;
     while (this.seq < this.count) {
       const seq = this.seq++;
       // event time moves forward with the stream, a few minutes out of order
       const progress = seq / this.count;
-      const eventTime = Math.round(
+      const onTime = Math.round(
         this.now - this.spanMs + progress * this.spanMs - this.random.int(600_000),
       );
-      const record = this.next(seq, eventTime, badShare, duplicateShare);
+      const late = lateShare > 0 && progress > 0.05 && this.random.next() < lateShare;
+      const eventTime = late ? onTime - (this.options.lateByMs ?? 6 * 3_600_000) : onTime;
+      const generated = this.next(seq, eventTime, badShare, duplicateShare);
+      const record = late && generated.kind === 'valid' ? { ...generated, late } : generated;
       this.bytes += record.value.length;
       yield record;
     }

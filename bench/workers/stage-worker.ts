@@ -39,8 +39,10 @@ function stages(): readonly StageDefinition[] {
       }),
     ];
   }
-  const fed = { ...config, outputs: { ...config.outputs, enriched: input } };
-  return buildTopology(fed).stages.filter((s) => s.name === 'aggregate');
+  // the aggregate alone reads the given topic as an external input: time enters there
+  return buildTopology(config)
+    .stages.filter((s) => s.name === 'aggregate')
+    .map((aggregate) => ({ ...aggregate, inputs: [input] }));
 }
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });

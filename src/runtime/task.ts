@@ -238,6 +238,8 @@ export class Task {
   }
 
   private async processFromSource(raw: RawRecord): Promise<void> {
+    // another application's internal topic read as an input: its watermark records are not data
+    if (readWatermark(raw)) return;
     const source = this.sourceOf(raw.topic);
     const wallNow = this.options.now();
     const before = this.watermark;

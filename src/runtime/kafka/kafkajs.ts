@@ -1,5 +1,6 @@
 /**
- * kafkajs, with two of its internals replaced before it loads: the
+ * kafkajs, with two of its internals replaced before it loads (and its
+ * request queue's timer fixed after; see install-request-queue-schedule.ts): the
  * read_committed filter (correctness, see aborted-transactions.ts) and the
  * protocol encoder's zero-filled buffers (speed, see
  * install-unzeroed-encoder.ts). Every module of cdstream imports kafkajs from
@@ -9,6 +10,8 @@
 import './install-read-committed-filter.js';
 import './install-unzeroed-encoder.js';
 import kafkajsModule from 'kafkajs';
+// after kafkajs: it patches RequestQueue's prototype (no negative timer, kafkajs issue 1751)
+import './install-request-queue-schedule.js';
 
 export * from 'kafkajs';
 export { readCommittedFilterInstalled } from './install-read-committed-filter.js';
