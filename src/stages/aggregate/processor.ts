@@ -34,7 +34,7 @@ import { forwardIncidents, type ServiceScope } from './emit.js';
 import { readFact, type DeliveryFact } from './facts.js';
 import type { ResolvedAggregateOptions } from './options.js';
 import { STORES } from './stores.js';
-import { emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
+import { crossesWindowEnd, emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
 import {
   leadTimeStartOf,
   newServiceState,
@@ -51,8 +51,15 @@ export class AggregateProcessor implements Processor {
   ) {}
 
   init(context: ProcessorContext): void {
+    // the watermark moves with every record folded in event-time order; a
+    // window can only close when it crosses a window end
+    let last = Number.NEGATIVE_INFINITY;
     context.schedule('event-time', 0, () => {
-      emitClosedWindows(context, this.options);
+      const watermark = context.watermark;
+      if (crossesWindowEnd(this.options.windows, last, watermark)) {
+        emitClosedWindows(context, this.options);
+      }
+      last = watermark;
     });
     const early = this.options.earlyUpdateIntervalMs;
     if (early !== undefined) {

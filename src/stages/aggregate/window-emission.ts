@@ -17,6 +17,23 @@ function sortedServices(context: ProcessorContext): [string, ServiceState][] {
   return [...store.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * Whether a window of any spec ends in (from, to]: windows are epoch-aligned,
+ * so their ends are k·advance + size. Nothing can close otherwise.
+ */
+export function crossesWindowEnd(
+  specs: readonly { readonly sizeMs: number; readonly advanceMs: number }[],
+  from: number,
+  to: number,
+): boolean {
+  if (!Number.isFinite(from)) return true;
+  return specs.some(
+    (spec) =>
+      Math.floor((to - spec.sizeMs) / spec.advanceMs) >
+      Math.floor((from - spec.sizeMs) / spec.advanceMs),
+  );
+}
+
 export function emitClosedWindows(
   context: ProcessorContext,
   options: ResolvedAggregateOptions,

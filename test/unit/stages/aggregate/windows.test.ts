@@ -6,6 +6,7 @@ import {
   type AggregateStageOptions,
 } from '../../../../src/stages/aggregate/index.js';
 import { TopologyTestDriver } from '../../../../src/runtime/test-driver.js';
+import { crossesWindowEnd } from '../../../../src/stages/aggregate/window-emission.js';
 import { byWindow, driverFor, metricsEvents, pipe, TOPICS } from './driver-helpers.js';
 import { deployment, removal } from './enriched-events.js';
 
@@ -187,5 +188,18 @@ describe('aggregate windows on the in-memory driver', () => {
     await pipe(driver, [{ ...anonymous, value: Buffer.from(JSON.stringify(value)) }]);
     expect(counts).toEqual(['records.unattributed']);
     expect(driver.readOutput(TOPICS.metrics)).toEqual([]);
+  });
+});
+
+describe('crossesWindowEnd', () => {
+  const daily = { sizeMs: DAY_MS, advanceMs: DAY_MS };
+  const weekly = { sizeMs: 7 * DAY_MS, advanceMs: DAY_MS };
+  it('is true only when a window end lies in (from, to]', () => {
+    expect(crossesWindowEnd([daily], D0 + 1, D0 + DAY_MS - 1)).toBe(false);
+    expect(crossesWindowEnd([daily], D0 + 1, D0 + DAY_MS)).toBe(true);
+    expect(crossesWindowEnd([daily], D0 + DAY_MS, D0 + DAY_MS + 5)).toBe(false);
+    expect(crossesWindowEnd([weekly], D0 + HOUR_MS, D0 + 2 * HOUR_MS)).toBe(false);
+    expect(crossesWindowEnd([weekly], D0 - 1, D0)).toBe(true);
+    expect(crossesWindowEnd([daily], Number.NEGATIVE_INFINITY, D0)).toBe(true);
   });
 });
