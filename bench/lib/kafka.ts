@@ -132,9 +132,10 @@ export async function committedToEnd(
       try {
         const ends = await admin.fetchTopicOffsets(topic);
         const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        // an empty partition (end 0) has nothing to commit
         const behind = ends.filter(({ partition, high }) => {
           const at = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-          return BigInt(at) < BigInt(high);
+          return BigInt(high) > 0n && BigInt(at) < BigInt(high);
         });
         if (behind.length === 0) return;
       } catch {
