@@ -19,7 +19,6 @@ import {
   createTopics,
   kafka,
   produceAll,
-  raiseMessageLimit,
   readTopic,
   toMessage,
 } from './lib/kafka.js';
@@ -72,12 +71,9 @@ async function measure(
   ready: RegExp,
   groups: readonly (readonly [string, string])[],
   events: number,
-  /** a cdstream application whose topics need the larger message limit */
-  appId?: string,
 ): Promise<Measured> {
   try {
     await child.waitForLine(ready, 300_000);
-    if (appId) await raiseMessageLimit(client, appId);
     const cpuBefore = child.cpuSeconds();
     const started = performance.now();
     for (const [group, topic] of groups) await committedToEnd(client, group, topic);
@@ -184,7 +180,6 @@ const scenarios: [string, Scenario][] = [
           [`${names.appId}-aggregate`, names.byService],
         ],
         RECORDS,
-        names.appId,
       );
       lateCounts.push(await countRecords(names.late));
       prep ??= names;
@@ -214,7 +209,6 @@ const scenarios: [string, Scenario][] = [
         /"ready"/,
         [[`${names.appId}-ingest`, input]],
         RECORDS,
-        names.appId,
       );
     },
   ],
@@ -229,7 +223,6 @@ const scenarios: [string, Scenario][] = [
         /"ready"/,
         [[`${names.appId}-join`, prep.repartition]],
         events,
-        names.appId,
       );
     },
   ],
@@ -244,7 +237,6 @@ const scenarios: [string, Scenario][] = [
         /"ready"/,
         [[`${names.appId}-aggregate`, prep.enriched]],
         events,
-        names.appId,
       );
     },
   ],
@@ -302,7 +294,6 @@ async function latencyOf(
   const child = start(names, file);
   try {
     await child.waitForLine(/ready/, 300_000);
-    await raiseMessageLimit(client, names.appId);
     process.stderr.write(`latency: ${name} ... `);
     const result = await measureLatency({
       client,
