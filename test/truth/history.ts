@@ -323,8 +323,8 @@ export interface History {
   options: Required<HistoryOptions>;
 }
 
-/** mulberry32 */
-function random(seed: number): () => number {
+/** A small, repeatable random source (mulberry32), uniform in [0, 1). */
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

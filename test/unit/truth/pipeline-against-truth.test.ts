@@ -15,21 +15,9 @@ import { withDefaults } from '../../../src/config/topology-defaults.js';
 import { TopologyTestDriver, type DriverRecord } from '../../../src/runtime/test-driver.js';
 import { compareIncidents, compareMetrics } from '../../truth/compare.js';
 import { truthFromHistory } from '../../truth/dora-truth.js';
-import { historyArbitrary, type History } from '../../truth/history.js';
+import { historyArbitrary, random as seeded, type History } from '../../truth/history.js';
 
 const DAY_MS = 86_400_000;
-
-/** A small, repeatable random source (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Schedule {
   readonly seed: number;
