@@ -21,6 +21,8 @@ export interface NormalisedEvent {
   specVersion: string | undefined;
   /** epoch ms: context.timestamp, else CloudEvents time, else the record timestamp */
   eventTime: number | undefined;
+  /** false when the event names no time of its own and eventTime is the record timestamp */
+  eventTimeFromEvent?: boolean;
   /** the (source, id) pair events are deduplicated on, as a JSON array string */
   dedupeKey: string;
   /** false when the type is unknown and the policy let it pass */

@@ -135,7 +135,10 @@ class IngestProcessor implements Processor {
       this.options.onOutcome?.('late', { type: result.event.type });
       return;
     }
-    context.observeEventTime(event.eventTime);
+    // Only a time the event itself names moves its partition's watermark: the
+    // record timestamp of an event without one is when it was produced, which
+    // for a backfill is "now" and would make the rest of the history late.
+    if (result.event.eventTimeFromEvent !== false) context.observeEventTime(event.eventTime);
     this.forward(event, context);
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,

@@ -249,3 +249,45 @@ describe('ingest stage', () => {
     expect(driver.readOutput('dlq')).toEqual([]);
   });
 });
+
+describe('ingest lateness', () => {
+  const HOUR = 3_600_000;
+  const lateness = { lateTopic: 'late', graceMs: HOUR, disorderMs: 60_000, idleMs: 0 };
+  const at = (id: string, time: number) =>
+    structured({
+      ...deployed,
+      context: { ...deployed.context, id, timestamp: new Date(time).toISOString() },
+    });
+  const T = Date.UTC(2026, 2, 2, 12);
+
+  it('sends an event older than its partition watermark minus the grace to late, saying which watermark it missed', async () => {
+    const { driver, outcomes } = setup({ lateness });
+    await driver.pipeInput('in', [
+      { value: at('a', T), headers: CE_JSON },
+      { value: at('b', T - HOUR), headers: CE_JSON }, // within disorder + grace
+      { value: at('c', T - HOUR - 60_001), headers: CE_JSON }, // beyond them
+    ]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'processed', 'late']);
+    const [late] = driver.readOutput('late');
+    expect(late?.headers['cdstream-late-watermark']).toBe(
+      new Date(T - 60_000 - HOUR).toISOString(),
+    );
+    expect(late?.headers['cdstream-late-source']).toBe('in/0@2');
+  });
+
+  it('does not let the record timestamp of an event without a time of its own move the watermark', async () => {
+    const { driver, outcomes } = setup({ lateness });
+    const untimedEvent = JSON.parse(fixture('events/knative-replicaset-add.json')) as Record<
+      string,
+      unknown
+    >;
+    delete untimedEvent.time;
+    const untimed = JSON.stringify(untimedEvent);
+    await driver.pipeInput('in', [
+      { value: at('a', T), headers: CE_JSON },
+      { value: untimed, headers: CE_JSON, timestamp: T + 30 * 86_400_000 },
+      { value: at('b', T + 60_000), headers: CE_JSON },
+    ]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'processed', 'processed']);
+  });
+});
