@@ -59,6 +59,12 @@ export function toMessage(record: GeneratedRecord, timestamp = Date.now()): Mess
 }
 
 /** Produces every record (idempotent producer, acks=all) in batches; resolves with the count. */
+/**
+ * Produces the records in order: one send at a time, so each partition holds
+ * them in the order given (kafkajs does not keep the order of concurrent
+ * sends; with several in flight, a partition got events an hour of event
+ * time out of order, and the pipeline rightly called them late).
+ */
 export async function produceAll(
   client: Kafka,
   topic: string,
@@ -69,13 +75,11 @@ export async function produceAll(
   await producer.connect();
   let count = 0;
   let batch: Message[] = [];
-  const inFlight: Promise<unknown>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    inFlight.push(producer.send({ topic, messages: batch, acks: -1 }));
+    await producer.send({ topic, messages: batch, acks: -1 });
     count += batch.length;
     batch = [];
-    if (inFlight.length >= 4) await inFlight.shift();
   };
   try {
     for (const message of records) {
@@ -83,7 +87,6 @@ export async function produceAll(
       if (batch.length >= batchSize) await flush();
     }
     await flush();
-    await Promise.all(inFlight);
   } finally {
     await producer.disconnect();
   }
