@@ -246,11 +246,17 @@ export async function readTopic(
  * the task never progresses. Until the runtime splits such batches, benchmark
  * and fault runs lift the limit on their own topics.
  */
-export async function raiseMessageLimit(client: Kafka, prefix: string, bytes = 16 * 1024 * 1024) {
+/** Raises max.message.bytes of the named topics (only inputs: a producer's topic may take large records). */
+export async function raiseMessageLimit(
+  client: Kafka,
+  names: readonly string[],
+  bytes = 16 * 1024 * 1024,
+) {
   const admin = client.admin();
   await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    const existing = new Set(await admin.listTopics());
+    const topics = names.filter((name) => existing.has(name));
     if (topics.length === 0) return;
     await admin.alterConfigs({
       validateOnly: false,

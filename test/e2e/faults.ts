@@ -16,7 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EventGenerator, SEQ_HEADER, type GeneratedRecord } from '../../bench/lib/events.js';
-import { committedToEnd, kafka, produceAll, toMessage } from '../../bench/lib/kafka.js';
+import {
+  committedToEnd,
+  kafka,
+  produceAll,
+  raiseMessageLimit,
+  toMessage,
+} from '../../bench/lib/kafka.js';
 import { pipelineNames, writeTopology, type PipelineNames } from '../../bench/lib/topology.js';
 import { startTcpProxy } from '../integration/setup/tcp-proxy.js';
 import { compareMetrics, readMetrics, readOutcomes } from './lib/accounting.js';
@@ -108,6 +114,10 @@ async function prepare(label: string): Promise<{ names: PipelineNames; file: str
   const created = cli(['topics', 'create', '--topology', file], env);
   const code = await created.exited;
   if (code !== 0) throw new Error(`topics create failed: ${created.output.join('\n')}`);
+  // the input takes large records, so that hostile ones reach the workers
+  // (ingest dead-letters values over inputs.maxRecordBytes, TOO_LARGE); the
+  // pipeline's own topics keep the broker's default limit
+  await raiseMessageLimit(client, [names.input]);
   return { names, file };
 }
 
@@ -359,9 +369,8 @@ check(
   peak < 1024,
   `peak RSS per worker ${rss.join(', ')} MB`,
 );
-// A 10 MB value: the broker's default limit (1 MB) refuses it at the
-// producer; if a broker takes it, it must be dead-lettered like any other
-// hostile input.
+// A 10 MB value reaches the workers through the input's raised limit: it
+// must be dead-lettered like any other hostile input.
 const OVERSIZED_SEQ = -10;
 const oversized = await produceAll(client, faulted.names.input, [
   {
