@@ -9,7 +9,18 @@ export const DEAD_LETTER_HEADERS = {
   sourcePartition: 'cdstream-source-partition',
   sourceOffset: 'cdstream-source-offset',
   failedAt: 'cdstream-failed-at',
+  /** set when the value was cut to fit the broker: its size in bytes before */
+  valueBytes: 'cdstream-value-bytes',
 } as const;
+
+/**
+ * Dead letters must fit the broker's default record limit (1 MB): a larger
+ * value (a TOO_LARGE input read from a topic that takes more) is kept up to
+ * this many bytes, with its full size in a header and where to find the
+ * whole record (source topic, partition, offset). Without the cut the
+ * dead-letter transaction is refused on every retry and the partition stalls.
+ */
+export const MAX_DEAD_LETTER_VALUE_BYTES = 512 * 1024;
 
 export interface DeadLetterReason {
   readonly code: string;
@@ -43,9 +54,14 @@ export function deadLetterRecord(
     [DEAD_LETTER_HEADERS.failedAt]: new Date(failedAt).toISOString(),
   };
   if (reason.path !== undefined) headers[DEAD_LETTER_HEADERS.path] = reason.path;
+  let value = record.value;
+  if (value !== null && value.length > MAX_DEAD_LETTER_VALUE_BYTES) {
+    headers[DEAD_LETTER_HEADERS.valueBytes] = String(value.length);
+    value = value.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
+  }
   return {
     key: record.key,
-    value: record.value,
+    value,
     headers,
     timestamp: record.recordTimestamp,
   };
