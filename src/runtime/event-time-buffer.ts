@@ -4,6 +4,7 @@
  * key-value store, so what is held survives a crash with the offsets that
  * were committed past it.
  */
+import type { InputRecord } from './record.js';
 import type { RawRecord } from './task.js';
 import type { KeyValueStore } from './stores/key-value-store.js';
 
@@ -103,4 +104,36 @@ export class EventTimeBuffer {
     }
     return records;
   }
+}
+
+/**
+ * Held records as the processor must see them: by event time, ties by the
+ * stage's order key (e.g. source and id), then by position, so every
+ * interleaving of the same records gives the same order.
+ */
+export function inEventTimeOrder(
+  held: readonly HeldRecord[],
+  orderKey: ((record: InputRecord) => string) | undefined,
+): { raw: RawRecord; time: number }[] {
+  const records = held.map((entry) => ({ raw: rawRecordOf(entry), time: entry.time }));
+  const keys = new Map<RawRecord, string>();
+  const keyOf = (raw: RawRecord, time: number): string => {
+    let key = keys.get(raw);
+    if (key === undefined) {
+      try {
+        key = orderKey ? orderKey({ ...raw, timestamp: time }) : '';
+      } catch {
+        key = '';
+      }
+      keys.set(raw, key);
+    }
+    return key;
+  };
+  const position = (raw: RawRecord) =>
+    `${raw.topic}/${raw.partition}@${raw.offset.padStart(20, '0')}`;
+  return records.sort((a, b) => {
+    if (a.time !== b.time) return a.time - b.time;
+    const byKey = keyOf(a.raw, a.time).localeCompare(keyOf(b.raw, b.time));
+    return byKey !== 0 ? byKey : position(a.raw).localeCompare(position(b.raw));
+  });
 }

@@ -5,7 +5,7 @@ import type { InputRecord, OutputRecord, ProducedRecord } from './record.js';
 import { KeyValueStore } from './stores/key-value-store.js';
 import type { ChangelogEntry, StateStore } from './stores/store.js';
 import { WindowStore } from './stores/window-store.js';
-import { EventTimeBuffer, rawRecordOf, type HeldRecord } from './event-time-buffer.js';
+import { EventTimeBuffer, inEventTimeOrder, type HeldRecord } from './event-time-buffer.js';
 import {
   bufferStoreName,
   changelogTopic,
@@ -13,14 +13,9 @@ import {
   type StageDefinition,
   type TopologyNames,
 } from './topology.js';
-import { readWatermark, watermarkRecord } from './watermark-records.js';
-import {
-  NO_TIME,
-  SourcePartitionWatermark,
-  UpstreamWatermarks,
-  type SourcePartitionState,
-  type UpstreamState,
-} from './watermark.js';
+import { TaskTime, type ClockState } from './task-time.js';
+import { readWatermark } from './watermark-records.js';
+import { NO_TIME } from './watermark.js';
 
 export type RawRecord = Omit<InputRecord, 'timestamp'>;
 
@@ -52,15 +47,6 @@ export interface WatermarkStatus {
   readonly violations: number;
   /** upstream reports that went backwards (must stay 0) */
   readonly regressions: number;
-}
-
-/** The task's time as its clock store keeps it. */
-interface ClockState {
-  readonly sources?: Readonly<Record<string, SourcePartitionState>>;
-  readonly upstream?: UpstreamState;
-  /** readers: the watermark the processor has seen */
-  readonly processed?: number;
-  readonly streamTime?: number;
 }
 
 /** Everything a task produced since the last commit, to be committed atomically. */
@@ -96,16 +82,8 @@ export class Task {
   private readonly stores = new Map<string, StateStore>();
   private readonly storeByChangelog = new Map<string, StateStore>();
   private readonly clockStore: KeyValueStore<ClockState>;
-  private readonly readsUpstream: boolean;
-  private readonly sources = new Map<string, SourcePartitionWatermark>();
-  private upstream: UpstreamWatermarks | undefined;
+  private time!: TaskTime;
   private buffer: EventTimeBuffer | undefined;
-  /** readers: the watermark the processor has been told */
-  private processedWatermark = NO_TIME;
-  private streamTimeMs = NO_TIME;
-  private published = NO_TIME;
-  private publishedAt = NO_TIME;
-  private violations = 0;
   /** sources: the watermark below which the current record is late */
   private lateBefore = NO_TIME;
   private observedEventTime: number | undefined;
@@ -136,7 +114,6 @@ export class Task {
       this.storeByChangelog.set(changelogTopic(applicationId, definition.name), store);
     }
     this.clockStore = this.stores.get(clockStoreName(stage.name)) as KeyValueStore<ClockState>;
-    this.readsUpstream = options.names.readsInternalTopics(stage);
   }
 
   get changelogTopics(): string[] {
@@ -157,21 +134,21 @@ export class Task {
   }
 
   get streamTime(): number {
-    return this.streamTimeMs;
+    return this.time.streamTime;
   }
 
   /** The processor's watermark: no record with an earlier event time will reach it. */
   get watermark(): number {
-    return this.readsUpstream ? this.processedWatermark : this.sourceWatermark() - this.graceMs;
+    return this.time.watermark;
   }
 
   watermarkStatus(): WatermarkStatus {
     return {
-      watermark: this.watermark,
-      holdingBack: this.upstream?.holdingBack() ?? [],
+      watermark: this.time.watermark,
+      holdingBack: this.time.holdingBack(),
       held: this.buffer?.size ?? 0,
-      violations: this.violations,
-      regressions: this.upstream?.regressions ?? 0,
+      violations: this.time.violations,
+      regressions: this.time.regressions,
     };
   }
 
@@ -180,7 +157,7 @@ export class Task {
    * of `topic` holds: while it has, the partition's watermark follows the clock.
    */
   setCaughtUp(topic: string, caughtUp: boolean): void {
-    this.sourceOf(topic)?.setCaughtUp(caughtUp, this.options.now());
+    this.time.setCaughtUp(topic, caughtUp);
   }
 
   storeSizes(): Record<string, number> {
@@ -196,42 +173,26 @@ export class Task {
 
   /** Starts the processor on restored state. */
   initialize(): void {
-    const restored = this.clockStore.get(CLOCK_KEY) ?? {};
-    this.streamTimeMs = restored.streamTime ?? NO_TIME;
-    if (this.readsUpstream) {
-      this.upstream = new UpstreamWatermarks(
-        this.options.names.upstreamTasks(this.stage, this.options.partitionsOf),
-        restored.upstream,
+    this.time = new TaskTime(
+      this.stage,
+      this.id,
+      this.partition,
+      this.options,
+      this.clockStore.get(CLOCK_KEY),
+    );
+    if (this.time.readsUpstream && this.stage.ordering === 'event-time') {
+      this.buffer = new EventTimeBuffer(
+        this.keyValueStoreOf<HeldRecord>(bufferStoreName(this.stage.name)),
       );
-      this.processedWatermark = restored.processed ?? NO_TIME;
-      if (this.stage.ordering === 'event-time') {
-        this.buffer = new EventTimeBuffer(
-          this.keyValueStoreOf<HeldRecord>(bufferStoreName(this.stage.name)),
-        );
-      }
-    } else {
-      const disorder = this.stage.eventTimeOptions?.disorderMs ?? 0;
-      for (const topic of this.options.names.inputTopics(this.stage)) {
-        if (this.partition >= this.options.partitionsOf(topic)) continue;
-        this.sources.set(
-          topic,
-          new SourcePartitionWatermark(
-            disorder,
-            restored.sources?.[topic],
-            this.options.followWallClock ?? true,
-            this.stage.eventTimeOptions?.idleMs ?? 0,
-          ),
-        );
-      }
     }
-    this.clockWritten = JSON.stringify(this.clockState());
+    this.clockWritten = JSON.stringify(this.time.snapshot());
     this.processor = this.stage.processor();
     this.processor.init?.(this.context());
   }
 
   async process(raw: RawRecord): Promise<void> {
     this.requireProcessor();
-    if (this.upstream) await this.processFromUpstream(raw);
+    if (this.time.readsUpstream) await this.processFromUpstream(raw);
     else await this.processFromSource(raw);
     this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString());
     this.processedSinceCommit++;
@@ -240,82 +201,49 @@ export class Task {
   private async processFromSource(raw: RawRecord): Promise<void> {
     // another application's internal topic read as an input: its watermark records are not data
     if (readWatermark(raw)) return;
-    const source = this.sourceOf(raw.topic);
-    const wallNow = this.options.now();
-    const before = this.watermark;
-    this.lateBefore = (source?.current(wallNow) ?? NO_TIME) - this.graceMs;
+    const before = this.time.watermark;
+    this.lateBefore = this.time.lateBefore(raw.topic);
     this.observedEventTime = undefined;
     const eventTime = this.eventTimeOf(raw);
     await this.handOver(raw, eventTime, true);
     const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
-    if (observed !== undefined) {
-      source?.observe(observed, wallNow);
-      if (observed > this.streamTimeMs) this.streamTimeMs = observed;
-    }
-    if (this.watermark > before) this.firePunctuators('event-time', this.watermark);
+    if (observed !== undefined) this.time.observe(raw.topic, observed);
+    if (this.time.watermark > before) this.firePunctuators('event-time', this.time.watermark);
   }
 
   private async processFromUpstream(raw: RawRecord): Promise<void> {
-    const upstream = this.upstream as UpstreamWatermarks;
     const mark = readWatermark(raw);
     if (mark) {
-      if (upstream.report(mark.task, mark.time)) await this.release(upstream.current);
+      if (this.time.report(mark.task, mark.time)) await this.release(this.time.upstreamWatermark);
       return;
     }
     const eventTime = this.eventTimeOf(raw);
-    if (eventTime < upstream.current || eventTime < this.processedWatermark) {
+    if (this.time.isBehind(eventTime)) {
       // an upstream promised that nothing this old would come: processed at
       // once, and counted, because it is a defect, never a late record
-      this.violations++;
+      this.time.violations++;
     } else if (this.buffer) {
       this.buffer.hold(raw, eventTime);
       return;
     }
-    if (eventTime > this.streamTimeMs) this.streamTimeMs = eventTime;
+    this.time.noteEventTime(eventTime);
     await this.handOver(raw, eventTime, true);
   }
 
   /** Hands held records below `watermark` to the processor in event-time order, then the watermark. */
   private async release(watermark: number): Promise<void> {
     const held = this.buffer?.releaseBelow(watermark) ?? [];
-    const ordered = this.inEventTimeOrder(held);
-    for (const { raw, time } of ordered) {
+    for (const { raw, time } of inEventTimeOrder(held, this.stage.orderKey)) {
       this.advanceProcessedWatermark(time);
-      if (time > this.streamTimeMs) this.streamTimeMs = time;
+      this.time.noteEventTime(time);
       // a retry would hand the record over twice: failures here are dead letters
       await this.handOver(raw, time, false);
     }
     this.advanceProcessedWatermark(watermark);
   }
 
-  private inEventTimeOrder(held: readonly HeldRecord[]): { raw: RawRecord; time: number }[] {
-    const records = held.map((entry) => ({ raw: rawRecordOf(entry), time: entry.time }));
-    const orderKey = this.stage.orderKey;
-    const keys = new Map<RawRecord, string>();
-    const keyOf = (raw: RawRecord, time: number): string => {
-      let key = keys.get(raw);
-      if (key === undefined) {
-        try {
-          key = orderKey ? orderKey({ ...raw, timestamp: time }) : '';
-        } catch {
-          key = '';
-        }
-        keys.set(raw, key);
-      }
-      return key;
-    };
-    const position = (raw: RawRecord) =>
-      `${raw.topic}/${raw.partition}@${raw.offset.padStart(20, '0')}`;
-    return records.sort((a, b) => {
-      if (a.time !== b.time) return a.time - b.time;
-      const byKey = keyOf(a.raw, a.time).localeCompare(keyOf(b.raw, b.time));
-      return byKey !== 0 ? byKey : position(a.raw).localeCompare(position(b.raw));
-    });
-  }
-
   private advanceProcessedWatermark(time: number): void {
-    if (time <= this.processedWatermark) return;
-    this.processedWatermark = time;
+    if (!this.time.advanceProcessed(time)) return;
     this.currentTimestamp = time;
     this.firePunctuators('event-time', time);
   }
@@ -349,7 +277,7 @@ export class Task {
     this.requireProcessor();
     const wallNow = this.options.now();
     this.currentTimestamp = wallNow;
-    if (!this.readsUpstream) this.firePunctuators('event-time', this.watermark);
+    if (!this.time.readsUpstream) this.firePunctuators('event-time', this.time.watermark);
     this.firePunctuators('wall-clock', wallNow);
   }
 
@@ -360,27 +288,25 @@ export class Task {
    */
   advanceSourceWatermark(eventTime: number): void {
     this.requireProcessor();
-    if (this.readsUpstream) return;
-    const before = this.watermark;
-    for (const source of this.sources.values()) source.advanceTo(eventTime + this.graceMs);
-    if (this.watermark > before) {
+    if (this.time.readsUpstream) return;
+    const before = this.time.watermark;
+    this.time.advanceSourcesTo(eventTime);
+    if (this.time.watermark > before) {
       this.currentTimestamp = eventTime;
-      this.firePunctuators('event-time', this.watermark);
+      this.firePunctuators('event-time', this.time.watermark);
     }
   }
 
   /** True when the task has a newer watermark to tell its internal outputs and it is time to. */
   watermarkDue(): boolean {
-    if (this.options.names.internalOutputTopics(this.stage).length === 0) return false;
-    if (this.publishableWatermark() <= this.published) return false;
-    const interval = this.options.watermarkIntervalMs ?? 0;
-    return this.options.now() - this.publishedAt >= interval;
+    return this.time.watermarkDue();
   }
 
   /** Drains outputs, changelog writes and offsets for one transaction. */
   takeCommit(): TaskCommit {
-    if (this.watermarkDue()) this.publishWatermark();
-    const clock = this.clockState();
+    // after this commit's data: a reader may rely on everything before it
+    if (this.time.watermarkDue()) this.pending.push(...this.time.takeWatermarkRecords());
+    const clock = this.time.snapshot();
     const written = JSON.stringify(clock);
     if (written !== this.clockWritten) {
       this.clockStore.put(CLOCK_KEY, clock);
@@ -401,53 +327,6 @@ export class Task {
     this.nextOffsets.clear();
     this.processedSinceCommit = 0;
     return commit;
-  }
-
-  private get graceMs(): number {
-    return this.stage.eventTimeOptions?.graceMs ?? 0;
-  }
-
-  private sourceOf(topic: string): SourcePartitionWatermark | undefined {
-    return this.sources.get(topic);
-  }
-
-  /** Sources: the minimum over the task's input partitions (unknown until each is known). */
-  private sourceWatermark(): number {
-    const wallNow = this.options.now();
-    let minimum = Number.POSITIVE_INFINITY;
-    for (const source of this.sources.values())
-      minimum = Math.min(minimum, source.current(wallNow));
-    return minimum === Number.POSITIVE_INFINITY ? NO_TIME : minimum;
-  }
-
-  /** What this task can promise its readers: everything it will still write is at or after it. */
-  private publishableWatermark(): number {
-    return this.watermark;
-  }
-
-  /** Watermark records to every partition of every internal output, after the data of this commit. */
-  private publishWatermark(): void {
-    const watermark = this.publishableWatermark();
-    if (!Number.isFinite(watermark)) return;
-    for (const topic of this.options.names.internalOutputTopics(this.stage)) {
-      const partitions = this.options.partitionsOf(topic);
-      for (let partition = 0; partition < partitions; partition++) {
-        this.pending.push(watermarkRecord(topic, partition, this.id, watermark));
-      }
-    }
-    this.published = watermark;
-    this.publishedAt = this.options.now();
-  }
-
-  private clockState(): ClockState {
-    const sources: Record<string, SourcePartitionState> = {};
-    for (const [topic, source] of this.sources) sources[topic] = source.snapshot();
-    return {
-      ...(this.sources.size > 0 ? { sources } : {}),
-      ...(this.upstream ? { upstream: this.upstream.snapshot() } : {}),
-      ...(this.readsUpstream ? { processed: this.processedWatermark } : {}),
-      streamTime: this.streamTimeMs,
-    };
   }
 
   close(): void {
@@ -513,13 +392,13 @@ export class Task {
       taskId: task.id,
       partition: task.partition,
       get streamTime() {
-        return task.streamTimeMs;
+        return task.time.streamTime;
       },
       get watermark() {
-        return task.watermark;
+        return task.time.watermark;
       },
       get lateBefore() {
-        return task.readsUpstream ? task.processedWatermark : task.lateBefore;
+        return task.time.readsUpstream ? task.time.watermark : task.lateBefore;
       },
       observeEventTime: (eventTime: number) => {
         task.observedEventTime = Math.max(task.observedEventTime ?? NO_TIME, eventTime);
@@ -547,7 +426,7 @@ export class Task {
         task.pushDeadLetter(task.currentRecord, reason);
       },
       schedule: (type, intervalMs, callback) => {
-        const start = type === 'wall-clock' ? task.options.now() : task.watermark;
+        const start = type === 'wall-clock' ? task.options.now() : task.time.watermark;
         task.punctuators.push({ type, intervalMs, callback, lastFiredAt: start });
       },
     };

@@ -141,7 +141,7 @@ describe('the pipeline against the independent truth', () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, 120_000);
 
   it('spread over partitions, interleaved at random speeds, with aborted commits and restarts', async () => {
     await fc.assert(
