@@ -698,11 +698,13 @@ function deliver(made: Made[], options: Required<HistoryOptions>, dice: Dice): D
   // late on purpose
   const margin = MINUTE_MS;
   const movedLate = new Set<Slot>();
+  // a record a late one was put behind stays where it is, or the late one would no longer be late
+  const anchors = new Set<Slot>();
   for (let i = 0; i < options.lateEvents; i++) {
     const candidates: { lane: Slot[]; slot: Slot; after: Slot[] }[] = [];
     for (const lane of lanes)
       for (const slot of lane) {
-        if (movedLate.has(slot)) continue;
+        if (movedLate.has(slot) || anchors.has(slot)) continue;
         const after = lane.filter(
           (s) => s.made.time > slot.made.time + allowanceMs + graceMs + margin,
         );
@@ -715,6 +717,7 @@ function deliver(made: Made[], options: Required<HistoryOptions>, dice: Dice): D
     lane.splice(lane.indexOf(behind) + 1, 0, slot);
     slot.deliverAt = behind.deliverAt;
     movedLate.add(slot);
+    anchors.add(behind);
   }
 
   // exact re-sends of on-time records, right after their original
