@@ -39,6 +39,8 @@ export class TaskTime {
   readonly readsUpstream: boolean;
   private readonly sources = new Map<string, SourcePartitionWatermark>();
   private readonly upstream: UpstreamWatermarks | undefined;
+  /** the internal topics this task writes: they carry its watermark */
+  private readonly internalOutputs: readonly string[];
   /** readers: the watermark the processor has been told */
   private processed: number;
   private streamTimeMs: number;
@@ -55,6 +57,7 @@ export class TaskTime {
     restored: ClockState = {},
   ) {
     this.readsUpstream = options.names.readsInternalTopics(stage);
+    this.internalOutputs = options.names.internalOutputTopics(stage);
     this.streamTimeMs = restored.streamTime ?? NO_TIME;
     this.processed = restored.processed ?? NO_TIME;
     if (this.readsUpstream) {
@@ -146,7 +149,7 @@ export class TaskTime {
 
   /** True when the task has a newer watermark to tell its internal outputs and it is time to. */
   watermarkDue(): boolean {
-    if (this.options.names.internalOutputTopics(this.stage).length === 0) return false;
+    if (this.internalOutputs.length === 0) return false;
     if (this.watermark <= this.published) return false;
     const interval = this.options.watermarkIntervalMs ?? 0;
     return this.options.now() - this.publishedAt >= interval;
@@ -161,7 +164,7 @@ export class TaskTime {
     const watermark = this.watermark;
     if (!Number.isFinite(watermark)) return [];
     const records: ProducedRecord[] = [];
-    for (const topic of this.options.names.internalOutputTopics(this.stage)) {
+    for (const topic of this.internalOutputs) {
       const partitions = this.options.partitionsOf(topic);
       for (let partition = 0; partition < partitions; partition++) {
         records.push(watermarkRecord(topic, partition, this.taskId, watermark));

@@ -97,8 +97,6 @@ export class TopologyTestDriver {
   private writeCounter = 0;
   private readonly interleaving: DriverInterleaving | undefined;
   private readonly followWallClock: boolean;
-  /** transactions aborted by the interleaving */
-  abortedCommits = 0;
 
   constructor(
     readonly topology: Topology,
@@ -347,7 +345,6 @@ export class TopologyTestDriver {
 
   /** The open transaction is lost: the task restores from the changelogs and re-reads. */
   private abort(task: Task): void {
-    this.abortedCommits++;
     task.takeCommit();
     task.close();
     this.tasks.set(task.id, this.startTask(task.stage, task.partition));

@@ -61,10 +61,6 @@ export class SourcePartitionWatermark {
     else this.caughtUpSince ??= wallNow;
   }
 
-  get isCaughtUp(): boolean {
-    return this.caughtUpSince !== undefined;
-  }
-
   /** Lets the watermark reach at least `eventTime` (end of a replay). */
   advanceTo(eventTime: number): void {
     const wanted = eventTime + this.disorderMs;
