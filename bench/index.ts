@@ -37,6 +37,8 @@ const { values } = parseArgs({
     'restore-keys': { type: 'string', default: '100000' },
     'skip-kafka-streams': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    /** runs only the scenarios whose name contains one of these comma-separated words */
+    only: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -259,6 +261,11 @@ if (kafkaStreamsReady) {
   ]);
 }
 
+const only = values.only?.split(',').map((word) => word.trim().toLowerCase());
+const selected = (name: string): boolean =>
+  only === undefined || only.some((word) => name.toLowerCase().includes(word));
+scenarios.splice(0, scenarios.length, ...scenarios.filter(([name]) => selected(name)));
+
 const samples = new Map<string, Measured[]>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, scenario] of scenarios) {
@@ -289,6 +296,7 @@ async function latencyOf(
   output: (n: PipelineNames) => string,
   validOnly: boolean,
 ) {
+  if (!selected(name) || !best.has(name)) return;
   const { names, file } = await newPipeline(`latency-${latency.size}`, true);
   await createTopics(client, [output(names)], PARTITIONS);
   const child = start(names, file);
@@ -339,7 +347,7 @@ await latencyOf(
 
 // --- restore --------------------------------------------------------------------
 const restores: Figure[] = [];
-for (const keys of values['restore-keys'].split(',').map(Number)) {
+for (const keys of selected('restore') ? values['restore-keys'].split(',').map(Number) : []) {
   process.stderr.write(`restore ${keys} keys ... `);
   const { records, ms } = await measureRestore(run, keys, PARTITIONS);
   process.stderr.write(`${ms} ms\n`);

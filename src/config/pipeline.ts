@@ -5,7 +5,7 @@
 import type { AvroDecoder } from '../cloudevents/types.js';
 import type { OutputRecord } from '../runtime/record.js';
 import type { Topology, StageDefinition } from '../runtime/topology.js';
-import { aggregateStage } from '../stages/aggregate/index.js';
+import { aggregateStage, deliveryFactRecord } from '../stages/aggregate/index.js';
 import { ingestStage, type IngestOutcome } from '../stages/ingest/ingest-stage.js';
 import { joinStage } from '../stages/join/index.js';
 import type { TopologyConfig } from './topology-config.js';
@@ -67,7 +67,9 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
       joinStage({
         inputTopic: TO_JOIN,
         enrichedTopic: outputs.enriched,
-        ...(config.aggregation.enabled ? { toAggregate: TO_AGGREGATE } : {}),
+        ...(config.aggregation.enabled
+          ? { toAggregate: TO_AGGREGATE, toAggregateRecord: deliveryFactRecord }
+          : {}),
         deadLetterTopic: outputs.deadLetter,
         onCount: (name) => hooks.onCount?.('join', name),
       }),

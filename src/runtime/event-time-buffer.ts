@@ -18,6 +18,9 @@ export interface HeldRecord {
   readonly key: string | null;
   readonly value: string | null;
   readonly headers: Readonly<Record<string, string>>;
+  /** what the stage's `prepare` made of the record; then key, value and headers are not kept */
+  readonly prepared?: unknown;
+  readonly orderKey?: string;
 }
 
 interface IndexEntry {
@@ -30,7 +33,21 @@ const toBase64 = (bytes: Buffer | string | null): string | null =>
 const fromBase64 = (text: string | null): Buffer | null =>
   text === null ? null : Buffer.from(text, 'base64');
 
-export function heldRecord(record: RawRecord, time: number): HeldRecord {
+export function heldRecord(record: RawRecord, time: number, orderKey?: string): HeldRecord {
+  if (record.prepared !== undefined) {
+    return {
+      time,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      recordTimestamp: record.recordTimestamp,
+      key: null,
+      value: null,
+      headers: {},
+      prepared: record.prepared,
+      orderKey,
+    };
+  }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(record.headers)) {
     if (value !== undefined) headers[name] = Buffer.from(value).toString('base64');
@@ -59,6 +76,7 @@ export function rawRecordOf(held: HeldRecord): RawRecord {
     key: fromBase64(held.key),
     value: fromBase64(held.value),
     headers,
+    ...(held.prepared === undefined ? {} : { prepared: held.prepared }),
   };
 }
 
@@ -80,10 +98,10 @@ export class EventTimeBuffer {
     return this.index[0]?.time;
   }
 
-  hold(record: RawRecord, time: number): void {
+  hold(record: RawRecord, time: number, orderKey?: string): void {
     const id = `${record.topic}/${record.partition}@${record.offset}`;
     if (this.store.has(id)) return;
-    this.store.put(id, heldRecord(record, time));
+    this.store.put(id, heldRecord(record, time, orderKey));
     // new records are mostly the newest: search from the end
     let at = this.index.length;
     while (at > 0 && (this.index[at - 1] as IndexEntry).time > time) at--;
@@ -117,6 +135,10 @@ export function inEventTimeOrder(
 ): { raw: RawRecord; time: number }[] {
   const records = held.map((entry) => ({ raw: rawRecordOf(entry), time: entry.time }));
   const keys = new Map<RawRecord, string>();
+  held.forEach((entry, at) => {
+    if (entry.orderKey !== undefined)
+      keys.set((records[at] as { raw: RawRecord }).raw, entry.orderKey);
+  });
   const keyOf = (raw: RawRecord, time: number): string => {
     let key = keys.get(raw);
     if (key === undefined) {

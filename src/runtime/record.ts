@@ -14,6 +14,8 @@ export interface InputRecord {
   readonly recordTimestamp: number;
   /** event time, epoch ms: the stage's extractor, else the record timestamp */
   readonly timestamp: number;
+  /** what the stage's `prepare` made of the record (then `value` may be null) */
+  readonly prepared?: unknown;
 }
 
 /** What every read record has, whatever reads it. */

@@ -205,7 +205,8 @@ export class Task {
     this.lateBefore = this.time.lateBefore(raw.topic);
     this.observedEventTime = undefined;
     const eventTime = this.eventTimeOf(raw);
-    await this.handOver(raw, eventTime, true);
+    const prepared = this.prepare(raw, eventTime);
+    if (prepared) await this.handOver(prepared.raw, eventTime, true);
     const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
     if (observed !== undefined) this.time.observe(raw.topic, observed);
     if (this.time.watermark > before) this.firePunctuators('event-time', this.time.watermark);
@@ -218,16 +219,43 @@ export class Task {
       return;
     }
     const eventTime = this.eventTimeOf(raw);
+    const prepared = this.prepare(raw, eventTime);
+    if (!prepared) return;
     if (this.time.isBehind(eventTime)) {
       // an upstream promised that nothing this old would come: processed at
       // once, and counted, because it is a defect, never a late record
       this.time.violations++;
     } else if (this.buffer) {
-      this.buffer.hold(raw, eventTime);
+      this.buffer.hold(prepared.raw, eventTime, prepared.orderKey);
       return;
     }
     this.time.noteEventTime(eventTime);
-    await this.handOver(raw, eventTime, true);
+    await this.handOver(prepared.raw, eventTime, true);
+  }
+
+  /**
+   * The record as the processor gets it: read once by the stage's `prepare`
+   * when it has one. Undefined when there is nothing to hand over (the stage
+   * had nothing to do with it, or it was dead-lettered).
+   */
+  private prepare(
+    raw: RawRecord,
+    eventTime: number,
+  ): { raw: RawRecord; orderKey: string | undefined } | undefined {
+    const prepare = this.stage.prepare;
+    if (!prepare) return { raw, orderKey: undefined };
+    this.currentTimestamp = eventTime;
+    this.currentRecord = raw;
+    try {
+      const result = prepare({ ...raw, timestamp: eventTime });
+      if (result === undefined) return undefined;
+      return { raw: { ...raw, prepared: result.prepared }, orderKey: result.orderKey };
+    } catch (error) {
+      this.deadLetter(raw, error);
+      return undefined;
+    } finally {
+      this.currentRecord = undefined;
+    }
   }
 
   /** Hands held records below `watermark` to the processor in event-time order, then the watermark. */
@@ -365,7 +393,12 @@ export class Task {
         { cause: error },
       );
     }
-    this.pending.push({ topic, ...deadLetterRecord(raw, reason, this.options.now()) });
+    // a held record keeps only what `prepare` made of it: that is what can be shown
+    const shown =
+      raw.value === null && raw.prepared !== undefined
+        ? { ...raw, value: Buffer.from(JSON.stringify(raw.prepared)) }
+        : raw;
+    this.pending.push({ topic, ...deadLetterRecord(shown, reason, this.options.now()) });
   }
 
   private firePunctuators(type: PunctuationType, time: number): void {

@@ -55,6 +55,15 @@ export interface StageDefinition {
   /** tie-break of records with equal event times, e.g. the event's source and id */
   readonly orderKey?: (record: InputRecord) => string;
   /**
+   * Reads a record once, when it arrives, into what the processor needs of
+   * it (JSON-serialisable, handed over as `record.prepared`), and its order
+   * key. With `event-time` ordering only this is held and changelogged, not
+   * the record's bytes. Undefined: the stage has nothing to do with the record
+   * (it counts it); the record is consumed without reaching the processor.
+   * A throw dead-letters the record as any processing failure does.
+   */
+  readonly prepare?: (record: InputRecord) => PreparedRecord | undefined;
+  /**
    * The processor says each record's event time with context.observeEventTime
    * (a source stage that must decode a record to know it); otherwise the
    * runtime takes the event time of every record it hands over.
@@ -69,6 +78,12 @@ export interface StageDefinition {
    * many tasks as its largest input has partitions.
    */
   readonly coPartitioned?: boolean;
+}
+
+export interface PreparedRecord {
+  readonly prepared: unknown;
+  /** replaces `orderKey` for this record */
+  readonly orderKey: string;
 }
 
 export interface Topology {

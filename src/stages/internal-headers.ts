@@ -5,3 +5,5 @@
 export const FACT_HEADER = 'cdstream-fact';
 /** an artifact's build, package or publish, sent to every place the artifact ran */
 export const ORIGIN_FACT = 'origin';
+/** the one fact the aggregate folds in, read from an enriched event by the join (JSON) */
+export const DELIVERY_FACT = 'delivery';

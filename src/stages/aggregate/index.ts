@@ -13,3 +13,4 @@ export type {
   TimeToRestoreData,
   WindowFields,
 } from './metrics-data.js';
+export { deliveryFactRecord, prepareDeliveryFact } from './prepare.js';

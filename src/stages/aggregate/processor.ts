@@ -4,7 +4,6 @@
  * state stores, derives incidents as records arrive, and emits the DORA
  * metrics of every window when the watermark closes it.
  */
-import { decodeStructured } from '../../cloudevents/envelope.js';
 import { serviceEnvironmentKey } from '../../cloudevents/extensions.js';
 import {
   addDeployment,
@@ -27,11 +26,10 @@ import {
   type VulnerabilityState,
 } from '../../domain/incidents/index.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import { headerText, type InputRecord } from '../../runtime/record.js';
-import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
+import type { InputRecord } from '../../runtime/record.js';
 import type { EventValidator } from '../../validation/index.js';
 import { forwardIncidents, type ServiceScope } from './emit.js';
-import { readFact, type DeliveryFact } from './facts.js';
+import type { AttributedFact } from './prepare.js';
 import type { ResolvedAggregateOptions } from './options.js';
 import { STORES } from './stores.js';
 import { crossesWindowEnd, emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
@@ -41,8 +39,6 @@ import {
   recordOrigin,
   type ServiceState,
 } from './service-state.js';
-
-type AttributedFact = Exclude<DeliveryFact, { kind: 'other' }> & ServiceScope;
 
 export class AggregateProcessor implements Processor {
   constructor(
@@ -70,24 +66,8 @@ export class AggregateProcessor implements Processor {
   }
 
   process(record: InputRecord, context: ProcessorContext): void {
-    const fact = readFact(
-      decodeStructured(record.value),
-      record.timestamp,
-      headerText(record.headers, FACT_HEADER) === ORIGIN_FACT,
-    );
-    if (fact.kind === 'other') {
-      this.options.count('records.ignored');
-      return;
-    }
-    if (fact.service === undefined || fact.environment === undefined) {
-      this.options.count('records.unattributed');
-      return;
-    }
-    const attributed: AttributedFact = {
-      ...fact,
-      service: fact.service,
-      environment: fact.environment,
-    };
+    const attributed = record.prepared as AttributedFact | undefined;
+    if (attributed === undefined) throw new Error('the aggregate reads only prepared records');
     switch (attributed.kind) {
       case 'deployment':
         this.deployment(attributed, record, context);

@@ -5,6 +5,7 @@ import { resolveOptions, type AggregateStageOptions } from './options.js';
 import { AggregateProcessor } from './processor.js';
 import { STORES } from './stores.js';
 import { cloudEventOrderKey } from '../order-key.js';
+import { prepareDeliveryFact } from './prepare.js';
 
 /**
  * Stage 3, aggregate: DORA keys per service+environment on event-time
@@ -26,6 +27,8 @@ export function aggregateStage(options: AggregateStageOptions): StageDefinition 
     // reach the processor in event-time order, whatever order they arrived in
     ordering: 'event-time',
     orderKey: cloudEventOrderKey,
+    // held and changelogged until the watermark passes it: the fact, not the event
+    prepare: (record) => prepareDeliveryFact(record, resolved.count),
     // reading a public topic on its own (tests, custom topologies): time enters here
     eventTimeOptions: { graceMs: resolved.graceMs },
     deadLetterTopic: resolved.topics.deadLetter,

@@ -32,12 +32,24 @@ export interface JoinStageOptions {
    * watermark, which a public topic does not carry. Absent: none.
    */
   readonly toAggregate?: string;
+  /**
+   * What goes to `toAggregate` for an enriched event or origin fact: a record
+   * of what the aggregate needs of it, or undefined when it needs nothing.
+   * Default: the enriched event itself.
+   */
+  readonly toAggregateRecord?: ToAggregateRecord;
   readonly deadLetterTopic: string;
   /** stage name and store-name prefix; default `join` */
   readonly name?: string;
   /** counters: event_enriched, event_passthrough, incident_unenriched, broadcast_copy_skipped, dead_lettered */
   readonly onCount?: (name: string) => void;
 }
+
+export type ToAggregateRecord = (
+  event: CloudEventEnvelope,
+  eventTime: number,
+  origin: boolean,
+) => { value: Buffer | string; headers: Record<string, string> } | undefined;
 
 export interface JoinStoreNames {
   readonly placements: string;
@@ -60,7 +72,7 @@ class JoinProcessor implements Processor {
   constructor(
     private readonly stores: JoinStoreNames,
     private readonly count: (name: string) => void,
-    private readonly toAggregate: boolean,
+    private readonly toAggregate: ToAggregateRecord | undefined,
   ) {}
 
   init(context: ProcessorContext): void {
@@ -79,29 +91,43 @@ class JoinProcessor implements Processor {
       this.tables,
     );
     for (const output of outcome.outputs) {
-      const enriched = {
+      const value = encodeStructured(output.event);
+      context.forward(ENRICHED, {
         key: output.key,
-        value: encodeStructured(output.event),
+        value,
         headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
         timestamp: record.timestamp,
-      };
-      context.forward(ENRICHED, enriched);
-      if (this.toAggregate) context.forward(TO_AGGREGATE, enriched);
+      });
+      this.forwardToAggregate(context, output.key, output.event, record.timestamp, false);
     }
-    if (this.toAggregate) {
-      // the join works in arrival order: a build that comes after the
-      // deployment it preceded tells the aggregate (which works in event-time
-      // order) where lead time starts, for every place the artifact ran
-      for (const fact of outcome.originFacts ?? []) {
-        context.forward(TO_AGGREGATE, {
-          key: fact.key,
-          value: encodeStructured(fact.event),
-          headers: { 'content-type': STRUCTURED_CONTENT_TYPE, [FACT_HEADER]: ORIGIN_FACT },
-          timestamp: record.timestamp,
-        });
-      }
+    // the join works in arrival order: a build that comes after the
+    // deployment it preceded tells the aggregate (which works in event-time
+    // order) where lead time starts, for every place the artifact ran
+    for (const fact of outcome.originFacts ?? []) {
+      this.forwardToAggregate(context, fact.key, fact.event, record.timestamp, true);
     }
     for (const name of outcome.counts) this.count(name);
+  }
+
+  private forwardToAggregate(
+    context: ProcessorContext,
+    key: string,
+    event: CloudEventEnvelope,
+    eventTime: number,
+    origin: boolean,
+  ): void {
+    if (!this.toAggregate) return;
+    const record = this.toAggregate(event, eventTime, origin);
+    if (record === undefined) {
+      this.count('aggregate_copy_skipped');
+      return;
+    }
+    context.forward(TO_AGGREGATE, {
+      key,
+      value: record.value,
+      headers: record.headers,
+      timestamp: eventTime,
+    });
   }
 
   /** Ingest wrote only CloudEvents here; anything else is dead-lettered, never a crash. */
@@ -116,6 +142,15 @@ class JoinProcessor implements Processor {
     }
   }
 }
+
+/** The enriched event itself, as it goes to `enriched` (origin facts marked as such). */
+const enrichedEventRecord: ToAggregateRecord = (event, _eventTime, origin) => ({
+  value: encodeStructured(event),
+  headers: {
+    'content-type': STRUCTURED_CONTENT_TYPE,
+    ...(origin ? { [FACT_HEADER]: ORIGIN_FACT } : {}),
+  },
+});
 
 export function joinStage(options: JoinStageOptions): StageDefinition {
   const name = options.name ?? 'join';
@@ -136,6 +171,13 @@ export function joinStage(options: JoinStageOptions): StageDefinition {
       { name: stores.clusterEnvironments, kind: 'key-value' },
     ],
     deadLetterTopic: options.deadLetterTopic,
-    processor: () => new JoinProcessor(stores, count, options.toAggregate !== undefined),
+    processor: () =>
+      new JoinProcessor(
+        stores,
+        count,
+        options.toAggregate === undefined
+          ? undefined
+          : (options.toAggregateRecord ?? enrichedEventRecord),
+      ),
   };
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EventTimeBuffer, rawRecordOf } from '../../../src/runtime/event-time-buffer.js';
+import {
+  EventTimeBuffer,
+  inEventTimeOrder,
+  rawRecordOf,
+} from '../../../src/runtime/event-time-buffer.js';
 import { KeyValueStore } from '../../../src/runtime/stores/key-value-store.js';
 import type { RawRecord } from '../../../src/runtime/task.js';
 
@@ -37,5 +41,24 @@ describe('EventTimeBuffer', () => {
     expect(raw.value?.toString()).toBe('v');
     expect(raw.headers.h?.toString()).toBe('x');
     expect(raw.offset).toBe('7');
+  });
+
+  it('holds only what prepare made of a record, with its order key, and changelogs that alone', () => {
+    const store = new KeyValueStore<never>('b');
+    const buffer = new EventTimeBuffer(store);
+    const big = 'x'.repeat(10_000);
+    buffer.hold({ ...record(1, big), prepared: { kind: 'deployment', n: 1 } }, 50, 'b');
+    buffer.hold({ ...record(2, big), prepared: { kind: 'deployment', n: 2 } }, 50, 'a');
+    const changes = store.drainChanges();
+    expect(changes.every((entry) => (entry.value?.length ?? 0) < 300)).toBe(true);
+    const restoredStore = new KeyValueStore<never>('b');
+    for (const entry of changes) restoredStore.restore(entry);
+    const released = new EventTimeBuffer(restoredStore).releaseBelow(51);
+    const ordered = inEventTimeOrder(released, () => 'z');
+    expect(ordered.map(({ raw }) => raw.prepared)).toEqual([
+      { kind: 'deployment', n: 2 },
+      { kind: 'deployment', n: 1 },
+    ]);
+    expect(ordered.every(({ raw }) => raw.value === null)).toBe(true);
   });
 });
