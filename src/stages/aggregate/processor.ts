@@ -6,14 +6,6 @@
  */
 import { serviceEnvironmentKey } from '../../cloudevents/extensions.js';
 import {
-  addDeployment,
-  addDetection,
-  addRestoration,
-  addRollback,
-  hasDeployment,
-  hasRollback,
-} from '../../domain/dora/index.js';
-import {
   accountProducerIncident,
   emptyFailureBurstState,
   emptyVulnerabilityState,
@@ -32,6 +24,8 @@ import { forwardIncidents, type ServiceScope } from './emit.js';
 import type { AttributedFact } from './prepare.js';
 import type { ResolvedAggregateOptions } from './options.js';
 import { STORES } from './stores.js';
+import { TimelineStore, type StoredTimelineEntry } from './timeline-store.js';
+import { migrateEmbeddedTimelines } from './timeline-migration.js';
 import { crossesWindowEnd, emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
 import {
   leadTimeStartOf,
@@ -41,26 +35,33 @@ import {
 } from './service-state.js';
 
 export class AggregateProcessor implements Processor {
+  private timelineStore: TimelineStore | undefined;
+
   constructor(
     private readonly options: ResolvedAggregateOptions,
     private readonly validator: EventValidator,
   ) {}
 
   init(context: ProcessorContext): void {
+    this.timelineStore = new TimelineStore(
+      context.keyValueStore<StoredTimelineEntry>(STORES.timelines),
+    );
+    migrateEmbeddedTimelines(context, this.timelineStore);
+    const timelines = this.timelineStore;
     // the watermark moves with every record folded in event-time order; a
     // window can only close when it crosses a window end
     let last = Number.NEGATIVE_INFINITY;
     context.schedule('event-time', 0, () => {
       const watermark = context.watermark;
       if (crossesWindowEnd(this.options.windows, last, watermark)) {
-        emitClosedWindows(context, this.options);
+        emitClosedWindows(context, this.options, timelines);
       }
       last = watermark;
     });
     const early = this.options.earlyUpdateIntervalMs;
     if (early !== undefined) {
       context.schedule('wall-clock', early, () => {
-        emitEarlyUpdates(context, this.options);
+        emitEarlyUpdates(context, this.options, timelines);
       });
     }
   }
@@ -120,7 +121,8 @@ export class AggregateProcessor implements Processor {
     context: ProcessorContext,
   ): void {
     const state = this.serviceState(fact, context);
-    if (hasDeployment(state.timeline, fact.eventId)) {
+    const key = this.keyOf(fact);
+    if (this.timelines.hasDeployment(key, fact.eventId)) {
       this.options.count('deployments.duplicate');
       return;
     }
@@ -137,14 +139,13 @@ export class AggregateProcessor implements Processor {
               .get(this.keyOf(fact))?.[fact.artifact],
           )
         : undefined;
+    this.timelines.add({
+      service: key,
+      kind: 'deployments',
+      entry: { eventId: fact.eventId, time: fact.time, artifact: fact.artifact, leadTimeStart },
+    });
     this.putService(context, {
       ...state,
-      timeline: addDeployment(state.timeline, {
-        eventId: fact.eventId,
-        time: fact.time,
-        artifact: fact.artifact,
-        leadTimeStart,
-      }),
       lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
     });
     this.options.count('deployments.counted');
@@ -186,14 +187,19 @@ export class AggregateProcessor implements Processor {
     context: ProcessorContext,
   ): void {
     const state = this.serviceState(fact, context);
-    if (hasRollback(state.timeline, fact.eventId)) {
+    const key = this.keyOf(fact);
+    if (this.timelines.hasRollback(key, fact.eventId)) {
       this.options.count('rollbacks.duplicate');
       return;
     }
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
+    this.timelines.add({
+      service: key,
+      kind: 'rollbacks',
+      entry: { eventId: fact.eventId, time: fact.time },
+    });
     this.putService(context, {
       ...state,
-      timeline: addRollback(state.timeline, { eventId: fact.eventId, time: fact.time }),
       lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
     });
     this.options.count('rollbacks.counted');
@@ -285,23 +291,27 @@ export class AggregateProcessor implements Processor {
     this.options.count(`incidents.producer.${outcome.kind}`);
     if (outcome.kind === 'duplicate') return;
     const state = this.serviceState(fact, context);
-    let timeline = state.timeline;
+    const service = this.keyOf(fact);
     if (outcome.kind === 'opened') {
       store.put(incidentKey, outcome.open);
-      timeline = addDetection(timeline, {
-        incidentId: fact.incidentId,
-        time: fact.time,
-        artifact: fact.artifact,
+      this.timelines.add({
+        service,
+        kind: 'detections',
+        entry: { incidentId: fact.incidentId, time: fact.time, artifact: fact.artifact },
       });
     } else {
       store.delete(incidentKey);
-      timeline = addRestoration(timeline, {
-        incidentId: fact.incidentId,
-        resolvedAt: fact.time,
-        detectedAt: outcome.kind === 'resolved' ? outcome.detectedAt : undefined,
+      this.timelines.add({
+        service,
+        kind: 'restorations',
+        entry: {
+          incidentId: fact.incidentId,
+          resolvedAt: fact.time,
+          detectedAt: outcome.kind === 'resolved' ? outcome.detectedAt : undefined,
+        },
       });
     }
-    this.putService(context, { ...state, timeline });
+    this.putService(context, state);
   }
 
   private emitIncidents(
@@ -312,6 +322,11 @@ export class AggregateProcessor implements Processor {
     if (actions.length === 0) return;
     const { validator, options } = this;
     forwardIncidents(context, validator, options.source, scope, actions, options.count);
+  }
+
+  private get timelines(): TimelineStore {
+    if (!this.timelineStore) throw new Error('the aggregate processor was not initialised');
+    return this.timelineStore;
   }
 
   private keyOf(scope: ServiceScope): string {

@@ -1,14 +1,10 @@
 /**
  * Per service+environment state of the aggregate: which windows are still to
- * be emitted (so a known service gets a zero for a quiet window), the
- * timeline the metrics are computed from, and what was deployed last.
+ * be emitted (so a known service gets a zero for a quiet window) and what was
+ * deployed last. The timeline the metrics are computed from is stored apart,
+ * entry by entry (timeline-store.ts), so this record stays small.
  */
-import {
-  emptyTimeline,
-  pruneTimeline,
-  type ServiceTimeline,
-  type Window,
-} from '../../domain/dora/index.js';
+import type { Window } from '../../domain/dora/index.js';
 import { isWindowClosed, windowsFor } from '../../runtime/windows.js';
 import type { NamedWindowSpec } from './options.js';
 
@@ -17,7 +13,6 @@ export interface ServiceState {
   readonly environment: string;
   /** per window spec name: start of the next window to emit */
   readonly nextWindowStart: Readonly<Record<string, number>>;
-  readonly timeline: ServiceTimeline;
   /** artifact of the latest deployment or rollback, by event time */
   readonly lastDeployed?:
     { readonly artifact: string | undefined; readonly since: number } | undefined;
@@ -84,7 +79,6 @@ export function newServiceState(
     service: scope.service,
     environment: scope.environment,
     nextWindowStart,
-    timeline: emptyTimeline(),
   };
 }
 
@@ -103,15 +97,16 @@ export function missedWindows(
 
 /**
  * Calls `emit` for every window of every spec that the watermark has closed,
- * oldest first, and returns the state that remains: pruned, or undefined
- * when a removed service has emitted its last window.
+ * oldest first, and returns the state that remains (undefined when a removed
+ * service has emitted its last window) and the horizon: no window still to be
+ * emitted starts before it, so the timeline can forget what is older.
  */
 export function closeWindows(
   state: ServiceState,
   windows: readonly NamedWindowSpec[],
   watermark: number,
   emit: (spec: NamedWindowSpec, window: Window) => void,
-): { state: ServiceState | undefined; emitted: number } {
+): { state: ServiceState | undefined; emitted: number; horizon: number } {
   const nextWindowStart: Record<string, number> = { ...state.nextWindowStart };
   let emitted = 0;
   for (const spec of windows) {
@@ -124,12 +119,9 @@ export function closeWindows(
     }
     nextWindowStart[spec.name] = start;
   }
-  if (emitted === 0) return { state, emitted };
   const horizon = Math.min(...Object.values(nextWindowStart));
+  if (emitted === 0) return { state, emitted, horizon };
   if (state.removedAt !== undefined && horizon > state.removedAt)
-    return { state: undefined, emitted };
-  return {
-    state: { ...state, nextWindowStart, timeline: pruneTimeline(state.timeline, horizon) },
-    emitted,
-  };
+    return { state: undefined, emitted, horizon };
+  return { state: { ...state, nextWindowStart }, emitted, horizon };
 }

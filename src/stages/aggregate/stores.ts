@@ -1,6 +1,8 @@
 /** State stores of the aggregate stage (names carry the stage prefix). */
 export const STORES = {
   services: 'aggregate-services',
+  /** one entry per deployment, rollback, detection and restoration of a service */
+  timelines: 'aggregate-timelines',
   vulnerabilities: 'aggregate-vulnerabilities',
   failureBursts: 'aggregate-failure-bursts',
   producerIncidents: 'aggregate-producer-incidents',

@@ -10,6 +10,7 @@ import { windowMetrics } from './metrics-data.js';
 import type { ResolvedAggregateOptions } from './options.js';
 import { closeWindows, type ServiceState } from './service-state.js';
 import { STORES } from './stores.js';
+import type { TimelineStore } from './timeline-store.js';
 
 /** Services in key order, so that emission order does not depend on restore order. */
 function sortedServices(context: ProcessorContext): [string, ServiceState][] {
@@ -37,29 +38,37 @@ export function crossesWindowEnd(
 export function emitClosedWindows(
   context: ProcessorContext,
   options: ResolvedAggregateOptions,
+  timelines: TimelineStore,
 ): void {
   const store = context.keyValueStore<ServiceState>(STORES.services);
   for (const [key, state] of sortedServices(context)) {
+    const timeline = timelines.timeline(key);
     const result = closeWindows(state, options.windows, context.watermark, (spec, window) => {
       const scope = { ...state, window: spec.name, final: true };
       forwardWindowMetrics(
         context,
         options.source,
         state,
-        windowMetrics(state.timeline, scope, window),
+        windowMetrics(timeline, scope, window),
         'final',
       );
       options.count('windows.emitted');
     });
     if (result.emitted === 0) continue;
-    if (result.state) store.put(key, result.state);
-    else store.delete(key);
+    if (result.state) {
+      store.put(key, result.state);
+      timelines.prune(key, result.horizon);
+    } else {
+      store.delete(key);
+      timelines.delete(key);
+    }
   }
 }
 
 export function emitEarlyUpdates(
   context: ProcessorContext,
   options: ResolvedAggregateOptions,
+  timelines: TimelineStore,
 ): void {
   const store = context.keyValueStore<ServiceState>(STORES.services);
   const streamTime = context.streamTime;
@@ -74,7 +83,7 @@ export function emitEarlyUpdates(
           context,
           options.source,
           state,
-          windowMetrics(state.timeline, scope, window),
+          windowMetrics(timelines.timeline(key), scope, window),
           `early@${streamTime}`,
         );
         options.count('windows.early');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeStructured, encodeStructured } from '../../../../src/cloudevents/envelope.js';
+import {
+  decodeStructured,
+  encodeStructured,
+  type CloudEventEnvelope,
+} from '../../../../src/cloudevents/envelope.js';
 import type { InputRecord } from '../../../../src/runtime/record.js';
 import {
   deliveryFactRecord,
@@ -44,7 +48,7 @@ describe('the delivery fact the join sends to the aggregate', () => {
   });
 
   it('is not sent for an event the aggregate ignores, and an ignored event read here is counted', () => {
-    const event = {
+    const event: CloudEventEnvelope = {
       attributes: {
         specversion: '1.0',
         id: 'b-1',
