@@ -35,6 +35,9 @@ export async function startDashboardServer(
       send(200, 'text/html; charset=utf-8', content.page());
     } else if (path === DATA_PATH) {
       send(200, 'application/json', content.data());
+    } else if (path === '/favicon.ico') {
+      // browsers ask for it; the page has none
+      response.writeHead(204).end();
     } else {
       send(404, 'text/plain; charset=utf-8', 'not found: the dashboard is at /\n');
     }
