@@ -36,12 +36,15 @@ function topologyFile(metrics: string, incidents: string): string {
 }
 
 const toMessage = (event: ReportEvent) => {
-  const { specversion, id, source, type, time, subject, data, ...extensions } = event;
+  const { id, source, type, time, subject, data, ...rest } = event;
+  const extensions = Object.fromEntries(
+    Object.entries(rest).filter(([name]) => name !== 'specversion'),
+  ) as Record<string, string>;
   return {
     key: String(subject),
     value: encodeStructured({
       attributes: {
-        specversion: String(specversion),
+        specversion: '1.0',
         id: String(id),
         source: String(source),
         type,
@@ -49,7 +52,7 @@ const toMessage = (event: ReportEvent) => {
         subject: String(subject),
         datacontenttype: 'application/json',
       },
-      extensions: extensions as Record<string, string>,
+      extensions,
       data,
     }),
     headers: { 'content-type': 'application/cloudevents+json' },
