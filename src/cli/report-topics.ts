@@ -52,7 +52,7 @@ export async function requireTopics(kafka: Kafka, topics: readonly string[]): Pr
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       throw new Error(
-        `topic ${missing.join(' and ')} does not exist on the brokers (wrong --topology, or nothing has run yet)`,
+        `${missing.length === 1 ? 'topic' : 'topics'} ${missing.join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not exist on the brokers (wrong --topology, or nothing has run yet)`,
       );
     }
   } finally {

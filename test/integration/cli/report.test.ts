@@ -248,7 +248,7 @@ describe('cdstream report and dashboard on the broker', () => {
     ]);
     expect(await run.exited).toBe(1);
     expect(run.output).toEqual([
-      `cdstream report: topic ${prefix}.nothing and ${prefix}.none does not exist on the brokers (wrong --topology, or nothing has run yet)`,
+      `cdstream report: topics ${prefix}.nothing and ${prefix}.none do not exist on the brokers (wrong --topology, or nothing has run yet)`,
     ]);
   });
 });
