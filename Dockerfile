@@ -19,6 +19,7 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node schemas ./schemas
 COPY --chown=node:node topologies ./topologies
+COPY --chown=node:node assets ./assets
 # numeric (the image's `node` user), so Kubernetes can check runAsNonRoot
 USER 1000:1000
 # /metrics, /healthz, /readyz

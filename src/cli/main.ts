@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { dashboardCommand } from './commands/dashboard.js';
 import { demoCommand } from './commands/demo.js';
 import { produceCommand } from './commands/produce.js';
 import { purlCommand } from './commands/purl.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { tailCommand } from './commands/tail.js';
 import { topicsCommand } from './commands/topics.js';
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand().copyInheritedSettings(program));
   program.addCommand(produceCommand().copyInheritedSettings(program));
   program.addCommand(tailCommand().copyInheritedSettings(program));
+  program.addCommand(reportCommand().copyInheritedSettings(program));
+  program.addCommand(dashboardCommand().copyInheritedSettings(program));
   return program;
 }
 

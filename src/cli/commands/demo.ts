@@ -7,6 +7,8 @@ import { connectionsFromEnvironment } from '../connections.js';
 import { isolatedConfig, runPipeline } from '../demo/pipeline-run.js';
 import { duration, summarise } from '../demo/summary.js';
 import { sampleStream } from '../sample-stream.js';
+import { avroDecoderOf, reportEventsOf, reportTopics } from '../report-topics.js';
+import { topicsSource, writeReport } from './report.js';
 
 interface DemoOptions {
   topology: string;
@@ -128,6 +130,16 @@ export function demoCommand(): Command {
       ] as const) {
         say(`  ${name.padEnd(18)} node dist/cli/main.js tail ${topic} --from-beginning`);
       }
+      const shown = new Set(reportTopics(config));
+      const avro = avroDecoderOf(connections);
+      const events = [];
+      for (const record of result.records.filter((r) => shown.has(r.topic))) {
+        events.push(...(await reportEventsOf(record.message, avro)));
+      }
+      say();
+      say(
+        `report: ${writeReport(join(options.sampleDir, `report-${runId}.html`), events, topicsSource([...shown]))}`,
+      );
       process.exit(0);
     });
 }

@@ -4,6 +4,7 @@
  * dated after --now, and the tables show the three whole days before the
  * sample's last one. A --now ahead of the clock is refused in one line.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readToEnd } from '../../../src/cli/kafka-topics.js';
 import { kafka } from '../setup/clients.js';
@@ -65,6 +66,10 @@ describe('cdstream demo --now', () => {
         expect.stringMatching(`^service/environment\\s+${days.join('\\s+')}$`),
       );
       expect(lines).toContain('Where to look next');
+      // npm start ends with the report's path; the page names the run's topics
+      const report = lines.at(-1) ?? '';
+      expect(report).toMatch(/^report: \/.+\/report-\d{14}\.html$/);
+      expect(readFileSync(report.slice('report: '.length), 'utf8')).toContain(topics[2]);
     },
     120_000,
   );
