@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError } from '../config/environment.js';
-import type { ReadinessCheck } from './readiness.js';
+import type { Readiness, ReadinessCheck } from './readiness.js';
 
 export const DEFAULT_HTTP_PORT = 9464;
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
@@ -17,7 +17,8 @@ export interface HealthServerSettings {
 }
 
 export interface HealthServerOptions extends HealthServerSettings {
-  readonly readiness: ReadinessCheck;
+  /** a fleet host asks its workers, so it may answer later */
+  readonly readiness: ReadinessCheck | (() => Promise<Readiness>);
   readonly metrics?: { exposition(): Promise<{ contentType: string; body: string }> };
   /** how long close() lets in-flight requests finish before dropping them, ms */
   readonly closeGraceMs?: number;
@@ -97,7 +98,7 @@ async function respond(
         send(response, 200, 'text/plain', 'ok\n');
         return;
       case '/readyz': {
-        const { ready, detail } = options.readiness();
+        const { ready, detail } = await options.readiness();
         send(response, ready ? 200 : 503, 'application/json', JSON.stringify({ ready, ...detail }));
         return;
       }

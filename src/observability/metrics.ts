@@ -211,6 +211,8 @@ export class CdstreamMetrics {
       help: 'Records between the consumer group’s committed offset and the end of the partition, read at scrape time',
       labelNames: ['group', 'topic', 'partition'],
       registers: [this.registry],
+      // every worker of a host reads its groups' whole lag: one of them is the figure
+      aggregator: 'max',
       async collect() {
         const samples = await read();
         this.reset();
@@ -248,6 +250,8 @@ export class CdstreamMetrics {
         help,
         labelNames: ['stage', 'partition'],
         registers,
+        // a task runs on one worker; while it moves, the newer worker's figure is not smaller
+        aggregator: 'max',
         collect() {
           this.reset();
           for (const sample of read?.() ?? []) {
@@ -282,6 +286,7 @@ export class CdstreamMetrics {
       help: '1 for each upstream task that holds a task back: at the minimum of its upstream watermarks, or never reported',
       labelNames: ['stage', 'partition', 'upstream'],
       registers,
+      aggregator: 'max',
       collect() {
         this.reset();
         for (const sample of read?.() ?? []) {
@@ -303,8 +308,9 @@ export class CdstreamMetrics {
   private registerReadiness(ready: (() => boolean) | undefined): void {
     new Gauge({
       name: 'cdstream_worker_ready',
-      help: '1 when every assigned task is restored and processing, else 0',
+      help: '1 when every assigned task is restored and processing, else 0 (a host of several workers: when all of them are)',
       registers: [this.registry],
+      aggregator: 'min',
       collect() {
         this.set(ready?.() ? 1 : 0);
       },

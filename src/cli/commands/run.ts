@@ -1,175 +1,139 @@
-import { hostname } from 'node:os';
-import { Command } from 'commander';
-import { registryAvroDecoder } from '../../cloudevents/avro.js';
-import { buildTopology } from '../../config/pipeline.js';
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadTopologyOrExit } from '../topology-arg.js';
-import { asCdstreamError, isCdstreamError, type ErrorCode } from '../../errors.js';
-import {
-  healthServerSettings,
-  startHealthServer,
-  type HealthServer,
-} from '../../observability/health-server.js';
-import { CdstreamMetrics, type WatermarkSample } from '../../observability/metrics.js';
-import { workerReadiness, type ReadinessCheck } from '../../observability/readiness.js';
-import { TrackedTransport } from '../../observability/tracked-transport.js';
+import { healthServerSettings, startHealthServer } from '../../observability/health-server.js';
 import { createLogger } from '../../observability/logger.js';
-import { KafkajsTransport } from '../../runtime/kafka/kafkajs-transport.js';
-import { StreamWorker } from '../../runtime/worker.js';
-import { connectionsFromEnvironment, kafkajsSecurity } from '../connections.js';
-import { metricsEncoderFor } from '../metrics-format.js';
-import type { MetricsEncoder } from '../../stages/aggregate/metrics-encoding.js';
+import { createHostedWorker, WorkerStartError, type HostedWorker } from '../worker-host.js';
+import { runFleetHost } from '../fleet-host.js';
 
 interface RunOptions {
   topology: string;
+  workers: number;
 }
 
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+export const shutdownTimeoutMs = (): number =>
+  Number(process.env.CDSTREAM_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  }
+  return count;
+}
 
 /**
- * `cdstream run --topology FILE`: one worker of the fleet. Start as many as
- * the input has partitions; they share the work through their consumer groups.
+ * `cdstream run --topology FILE [--workers N]`: N workers of the fleet on
+ * this host (default: one per core). Start as many hosts as you like; all
+ * workers share the work through their consumer groups.
  */
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run a worker on a topology; several workers with the same topology form a fleet.')
+    .description('Run workers on a topology; workers with the same topology form a fleet.')
     .requiredOption('--topology <file>', 'topology file (YAML), e.g. topologies/default.yaml')
+    .option(
+      '--workers <n>',
+      'workers in this process, one thread each (default: the number of cores)',
+      workerCount,
+      availableParallelism(),
+    )
     .addHelpText(
       'after',
-      '\nWaits up to CDSTREAM_START_TIMEOUT_MS (default 300000) for an unreachable broker at start.' +
-        '\nStops cleanly on SIGTERM/SIGINT within CDSTREAM_SHUTDOWN_TIMEOUT_MS (default 30000): the open transactions commit, tasks close, the worker leaves its groups.' +
+      '\nOne /metrics, /healthz and /readyz for the host: counters summed over its workers, ready when every worker is.' +
+        '\nWaits up to CDSTREAM_START_TIMEOUT_MS (default 300000) for an unreachable broker at start.' +
+        '\nStops cleanly on SIGTERM/SIGINT within CDSTREAM_SHUTDOWN_TIMEOUT_MS (default 30000): the open transactions commit, tasks close, the workers leave their groups.' +
+        '\nA worker that fails stops the others cleanly and the host exits 1, so that its supervisor restarts it whole.' +
         '\nExit codes: 0 stopped on a signal, 1 failed (broker unreachable past the start timeout, fatal error, shutdown deadline missed), 2 usage or topology error.',
     )
     .action(async (options: RunOptions) => {
-      const logger = createLogger();
-      const config = loadTopologyOrExit(options.topology);
-      const connections = connectionsFromEnvironment();
-      const avro =
-        config.inputs.avro && connections.registryUrl
-          ? registryAvroDecoder(connections.registry())
-          : undefined;
-      let readiness: ReadinessCheck = () => ({ ready: false, detail: { started: false } });
-      let watermarks: () => readonly WatermarkSample[] = () => [];
-      const transport = new TrackedTransport(
-        new KafkajsTransport({
-          clientId: `${config.applicationId}-${hostname()}-${process.pid}`,
-          brokers: connections.brokers,
-          logger,
-          kafka: kafkajsSecurity(connections.security),
-          sessionTimeoutMs: config.runtime.sessionTimeoutMs,
-        }),
-      );
-      const metrics = new CdstreamMetrics({
-        consumerLag: () => transport.allConsumerLag(),
-        ready: () => readiness().ready,
-        watermarks: () => watermarks(),
-      });
-      let metricsEncoder: MetricsEncoder | undefined;
-      try {
-        metricsEncoder = await metricsEncoderFor(config, connections);
-      } catch (error) {
-        logger.fatal(
-          { err: error },
-          `cannot encode metrics as ${config.outputs.metricsFormat}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        process.exit(isCdstreamError(error) ? 2 : 1);
+      if (options.workers > 1) {
+        await runFleetHost({ topologyPath: options.topology, workers: options.workers });
+        return;
       }
-      const topology = buildTopology(config, {
-        ...(avro ? { avro } : {}),
-        ...(metricsEncoder ? { metricsEncoder } : {}),
-        onOutcome: (stage, outcome, detail) => {
-          metrics.recordOutcome(stage, outcome, detail.code as ErrorCode | undefined);
-        },
-        onCount: (stage, name) => {
-          metrics.count(stage, name);
-        },
-      });
-      const worker = new StreamWorker({
-        topology,
-        transport,
-        logger,
-        listener: metrics.runtimeListener(),
-        settings: {
-          commitIntervalMs: config.runtime.commitIntervalMs,
-          commitMaxRecords: config.runtime.commitMaxRecords,
-          partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
-        },
-        ...(process.env.CDSTREAM_START_TIMEOUT_MS
-          ? { startTimeoutMs: Number(process.env.CDSTREAM_START_TIMEOUT_MS) }
-          : {}),
-      });
-
-      readiness = workerReadiness(worker, transport);
-      watermarks = () => worker.watermarks();
-      let http: HealthServer;
-      try {
-        http = await startHealthServer({
-          ...healthServerSettings(),
-          metrics,
-          readiness: () => readiness(),
-        });
-      } catch (error) {
-        logger.fatal(
-          { err: error },
-          `cannot serve metrics and health: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        process.exit(2);
-      }
-      logger.info(
-        { url: http.url },
-        `metrics at ${http.url}/metrics, health at ${http.url}/healthz and ${http.url}/readyz`,
-      );
-
-      const shutdownTimeoutMs = Number(
-        process.env.CDSTREAM_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
-      );
-      let stopping = false;
-      const shutdown = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info(
-          { signal, shutdownTimeoutMs },
-          `${signal}: committing open work and leaving the group`,
-        );
-        const deadline = new Promise<'late'>((resolve) =>
-          setTimeout(() => {
-            resolve('late');
-          }, shutdownTimeoutMs).unref(),
-        );
-        const outcome = await Promise.race([
-          worker.stop().then(() => 'stopped' as const),
-          deadline,
-        ]);
-        if (outcome === 'late') {
-          logger.error(
-            { shutdownTimeoutMs },
-            `shutdown did not finish within ${shutdownTimeoutMs} ms; exiting, open transactions abort`,
-          );
-          process.exit(1);
-        }
-        logger.info({}, 'worker stopped');
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void shutdown('SIGTERM'));
-      process.on('SIGINT', () => void shutdown('SIGINT'));
-
-      try {
-        await worker.start();
-      } catch (error) {
-        const known = asCdstreamError(error);
-        const message = known ? `${known.code}: ${known.message}` : String(error);
-        logger.fatal({ err: error }, `worker failed to start: ${message}`);
-        process.exit(known?.code === 'CONFIG_INVALID' || known?.code === 'COPARTITIONING' ? 2 : 1);
-      }
-      logger.info(
-        {
-          topology: options.topology,
-          applicationId: config.applicationId,
-          connection: connections.description,
-        },
-        `worker ${process.pid} running ${options.topology} (${topology.stages.map((s) => s.name).join(' → ')})`,
-      );
-      const error = await worker.failed;
-      logger.fatal({ err: error }, `worker stopped on an unrecoverable error: ${error.message}`);
-      process.exit(1);
+      await runSingleWorker(options.topology);
     });
+}
+
+/** One worker in this process, as before fleets: no threads. */
+async function runSingleWorker(topologyPath: string): Promise<void> {
+  const logger = createLogger();
+  const config = loadTopologyOrExit(topologyPath);
+  let hosted: HostedWorker;
+  try {
+    hosted = await createHostedWorker({ config, logger });
+  } catch (error) {
+    exitOnStartError(logger, error);
+  }
+  let url: string;
+  try {
+    const http = await startHealthServer({
+      ...healthServerSettings(),
+      metrics: hosted.metrics,
+      readiness: hosted.readiness,
+    });
+    url = http.url;
+  } catch (error) {
+    logger.fatal(
+      { err: error },
+      `cannot serve metrics and health: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(2);
+  }
+  logger.info({ url }, `metrics at ${url}/metrics, health at ${url}/healthz and ${url}/readyz`);
+
+  const timeoutMs = shutdownTimeoutMs();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(
+      { signal, shutdownTimeoutMs: timeoutMs },
+      `${signal}: committing open work and leaving the group`,
+    );
+    const outcome = await stopWithin(hosted, timeoutMs);
+    if (outcome === 'late') {
+      logger.error(
+        { shutdownTimeoutMs: timeoutMs },
+        `shutdown did not finish within ${timeoutMs} ms; exiting, open transactions abort`,
+      );
+      process.exit(1);
+    }
+    logger.info({}, 'worker stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await hosted.start();
+  } catch (error) {
+    exitOnStartError(logger, error);
+  }
+  logger.info(
+    { topology: topologyPath, applicationId: config.applicationId, connection: hosted.connection },
+    `worker ${process.pid} running ${topologyPath} (${hosted.stageNames.join(' → ')})`,
+  );
+  const error = await hosted.failed;
+  logger.fatal({ err: error }, `worker stopped on an unrecoverable error: ${error.message}`);
+  process.exit(1);
+}
+
+export async function stopWithin(
+  hosted: { stop(): Promise<void> },
+  timeoutMs: number,
+): Promise<'stopped' | 'late'> {
+  const deadline = new Promise<'late'>((resolve) =>
+    setTimeout(() => {
+      resolve('late');
+    }, timeoutMs).unref(),
+  );
+  return Promise.race([hosted.stop().then(() => 'stopped' as const), deadline]);
+}
+
+function exitOnStartError(logger: ReturnType<typeof createLogger>, error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  logger.fatal({ err: error }, message);
+  process.exit(error instanceof WorkerStartError ? error.exitCode : 1);
 }
