@@ -105,6 +105,18 @@ function stageWorker(topology: string, stage: string, input?: string, profile = 
   ]);
 }
 
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+
+/** The product as users run it: `cdstream run --workers N`, from the build. */
+function cdstreamRun(topology: string, workers: number, profile = false): Child {
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles`] : [];
+  return startChild(
+    process.execPath,
+    [...profiling, CLI, 'run', '--topology', topology, '--workers', String(workers)],
+    { CDSTREAM_HTTP_PORT: '0', LOG_LEVEL: 'info' },
+  );
+}
+
 function pipe(mode: string, input: string, output: string, group: string): Child {
   return startChild(process.execPath, [
     ...TS_NODE_ARGS,
@@ -188,6 +200,25 @@ const scenarios: [string, Scenario][] = [
       return measured;
     },
   ],
+  ...[1, 2].map((workers): [string, Scenario] => [
+    `cdstream run --workers ${workers}`,
+    async (round) => {
+      const { names, file } = await newPipeline(`run-w${workers}-${round}`);
+      const child = cdstreamRun(file, workers);
+      const measured = await measure(
+        child,
+        /"workers in process|"msg":"worker \d+ running/,
+        [
+          [`${names.appId}-ingest`, input],
+          [`${names.appId}-join`, names.repartition],
+          [`${names.appId}-aggregate`, names.byService],
+        ],
+        RECORDS,
+      );
+      lateCounts.push(await countRecords(names.late));
+      return measured;
+    },
+  ]),
   [
     'kafkajs transactional pipe (baseline)',
     async (round) => {
