@@ -5,3 +5,8 @@
 export const FACT_HEADER = 'cdstream-fact';
 /** an artifact's build, package or publish, sent to every place the artifact ran */
 export const ORIGIN_FACT = 'origin';
+/**
+ * an artifact's change start (its packaged event names a change whose
+ * created/merged time is now known), sent to every place the artifact ran
+ */
+export const CHANGE_FACT = 'change';

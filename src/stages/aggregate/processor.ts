@@ -28,8 +28,17 @@ import {
 } from '../../domain/incidents/index.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import { headerText, type InputRecord } from '../../runtime/record.js';
-import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
+import { FACT_HEADER } from '../internal-headers.js';
 import type { EventValidator } from '../../validation/index.js';
+import {
+  emptyDeploymentHistory,
+  openIncidentsOf,
+  linkedTo,
+  recordDeployment,
+  recover,
+  undoneBy,
+  type DeploymentHistory,
+} from './deployment-history.js';
 import { forwardIncidents, type ServiceScope } from './emit.js';
 import { readFact, type DeliveryFact } from './facts.js';
 import type { ResolvedAggregateOptions } from './options.js';
@@ -41,6 +50,9 @@ import {
   recordOrigin,
   type ServiceState,
 } from './service-state.js';
+
+const historyStore = (context: ProcessorContext) =>
+  context.keyValueStore<DeploymentHistory>(STORES.deploymentHistory);
 
 type AttributedFact = Exclude<DeliveryFact, { kind: 'other' }> & ServiceScope;
 
@@ -73,7 +85,7 @@ export class AggregateProcessor implements Processor {
     const fact = readFact(
       decodeStructured(record.value),
       record.timestamp,
-      headerText(record.headers, FACT_HEADER) === ORIGIN_FACT,
+      headerText(record.headers, FACT_HEADER),
     );
     if (fact.kind === 'other') {
       this.options.count('records.ignored');
@@ -129,7 +141,10 @@ export class AggregateProcessor implements Processor {
         this.outcome(attributed, attributed.failed, attributed.what, context);
         return;
       case 'origin':
-        this.origin(attributed, context);
+        this.origin(attributed, STORES.artifactOrigins, attributed.time, context);
+        return;
+      case 'change-origin':
+        this.origin(attributed, STORES.changeOrigins, attributed.changeLeadTimeStart, context);
         return;
     }
   }
@@ -157,6 +172,20 @@ export class AggregateProcessor implements Processor {
               .get(this.keyOf(fact))?.[fact.artifact],
           )
         : undefined;
+    const changeLeadTimeStart =
+      fact.kind === 'deployment' && changesArtifact
+        ? leadTimeStartOf(
+            fact.time,
+            fact.changeLeadTimeStart,
+            context
+              .keyValueStore<Record<string, number>>(STORES.changeOrigins)
+              .get(this.keyOf(fact))?.[fact.artifact],
+          )
+        : undefined;
+    const openIncidents = openIncidentsOf(
+      context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents),
+      this.keyOf(fact),
+    );
     this.putService(context, {
       ...state,
       timeline: addDeployment(state.timeline, {
@@ -164,22 +193,38 @@ export class AggregateProcessor implements Processor {
         time: fact.time,
         artifact: fact.artifact,
         leadTimeStart,
+        changeLeadTimeStart,
+        openIncidents: openIncidents > 0 ? openIncidents : undefined,
       }),
       lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
     });
+    this.putHistory(
+      context,
+      fact,
+      recordDeployment(
+        this.history(fact, context),
+        { eventId: fact.eventId, time: fact.time },
+        fact.artifact,
+      ),
+    );
     this.options.count('deployments.counted');
     this.deployedArtifact(fact, context);
   }
 
-  /** Where lead time starts for an artifact this service ran, as the join learned it after the deployment. */
+  /**
+   * Where lead time starts (from the artifact, or from its change) for an
+   * artifact this service ran, as the join learned it after the deployment.
+   */
   private origin(
-    fact: Extract<AttributedFact, { kind: 'origin' }>,
+    fact: Extract<AttributedFact, { kind: 'origin' | 'change-origin' }>,
+    storeName: string,
+    start: number,
     context: ProcessorContext,
   ): void {
     if (fact.artifact === undefined) return;
-    const store = context.keyValueStore<Record<string, number>>(STORES.artifactOrigins);
+    const store = context.keyValueStore<Record<string, number>>(storeName);
     const key = this.keyOf(fact);
-    store.put(key, recordOrigin(store.get(key), fact.artifact, fact.time));
+    store.put(key, recordOrigin(store.get(key), fact.artifact, start));
   }
 
   /** A ReplicaSet of the workload: a deployment when configured and its digest is new. */
@@ -211,9 +256,16 @@ export class AggregateProcessor implements Processor {
       return;
     }
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
+    const history = this.history(fact, context);
+    const recovery = recover(history, undoneBy(history, fact.time));
+    this.putHistory(context, fact, recovery.history);
     this.putService(context, {
       ...state,
-      timeline: addRollback(state.timeline, { eventId: fact.eventId, time: fact.time }),
+      timeline: addRollback(state.timeline, {
+        eventId: fact.eventId,
+        time: fact.time,
+        recovers: recovery.recovers,
+      }),
       lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
     });
     this.options.count('rollbacks.counted');
@@ -305,20 +357,25 @@ export class AggregateProcessor implements Processor {
     this.options.count(`incidents.producer.${outcome.kind}`);
     if (outcome.kind === 'duplicate') return;
     const state = this.serviceState(fact, context);
+    const history = this.history(fact, context);
     let timeline = state.timeline;
     if (outcome.kind === 'opened') {
-      store.put(incidentKey, outcome.open);
+      const failedDeployment = linkedTo(history, fact.time, fact.artifact);
+      store.put(incidentKey, { ...outcome.open, failedDeployment });
       timeline = addDetection(timeline, {
         incidentId: fact.incidentId,
         time: fact.time,
         artifact: fact.artifact,
       });
     } else {
+      const recovery = recover(history, store.get(incidentKey)?.failedDeployment);
+      this.putHistory(context, fact, recovery.history);
       store.delete(incidentKey);
       timeline = addRestoration(timeline, {
         incidentId: fact.incidentId,
         resolvedAt: fact.time,
         detectedAt: outcome.kind === 'resolved' ? outcome.detectedAt : undefined,
+        recovers: recovery.recovers,
       });
     }
     this.putService(context, { ...state, timeline });
@@ -332,6 +389,14 @@ export class AggregateProcessor implements Processor {
     if (actions.length === 0) return;
     const { validator, options } = this;
     forwardIncidents(context, validator, options.source, scope, actions, options.count);
+  }
+
+  private history(scope: ServiceScope, context: ProcessorContext): DeploymentHistory {
+    return historyStore(context).get(this.keyOf(scope)) ?? emptyDeploymentHistory();
+  }
+
+  private putHistory(context: ProcessorContext, scope: ServiceScope, history: DeploymentHistory) {
+    historyStore(context).put(this.keyOf(scope), history);
   }
 
   private keyOf(scope: ServiceScope): string {
