@@ -57,6 +57,16 @@
  *   is deployment time − the earliest origin time. Per window, the samples of
  *   its deployments: `samples`, `medianMs`, `p90Ms`, `band` of the median
  *   (elite < 1 day, high < 1 week, medium < 30 days, else low).
+ * - Lead time from the change: a lead-time sample (above) is also a change
+ *   sample when an artifact.packaged of its artifact (`subject.id`) with
+ *   time ≤ the deployment's names a change (`subject.content.change`: id,
+ *   and source, else the packaged event's source) that has a
+ *   change.created or change.merged (subject id, and subject source, else
+ *   the event's source) with time ≤ the deployment's; the sample is
+ *   deployment time − the earliest such change event's time. Per window:
+ *   `changeSamples`, `changeMedianMs`, `changeP90Ms`, `changeBand` (as lead
+ *   time's), `start`: null without samples, `change` when every sample is
+ *   also a change sample, `artifact` when none is, else `mixed`.
  * - Deployment rework rate, over the window's deployments: a deployment is
  *   rework when, at its time, an incident whose opening (see time to
  *   restore) was attributed to the deployment's stream is open (opened at or
@@ -151,6 +161,11 @@ export interface ExpectedLeadTime extends WindowFields {
   medianMs: number | null;
   p90Ms: number | null;
   band: Band | null;
+  changeSamples: number;
+  changeMedianMs: number | null;
+  changeP90Ms: number | null;
+  changeBand: Band | null;
+  start: 'artifact' | 'change' | 'mixed' | null;
 }
 
 export interface ExpectedDeploymentReworkRate extends WindowFields {
@@ -234,6 +249,7 @@ type Kind =
   | 'incident-resolve'
   | 'origin-build'
   | 'origin-artifact'
+  | 'change-start'
   | 'other';
 
 const KINDS: readonly [string, Kind][] = [
@@ -246,6 +262,8 @@ const KINDS: readonly [string, Kind][] = [
   ['dev.cdevents.build.finished.', 'origin-build'],
   ['dev.cdevents.artifact.packaged.', 'origin-artifact'],
   ['dev.cdevents.artifact.published.', 'origin-artifact'],
+  ['dev.cdevents.change.created.', 'change-start'],
+  ['dev.cdevents.change.merged.', 'change-start'],
 ];
 
 interface Fact {
@@ -257,6 +275,8 @@ interface Fact {
   environment?: string;
   artifact?: string;
   incident?: string;
+  /** the change a packaged event names, or a change event is about: JSON [source, id] */
+  change?: string;
 }
 
 function readFact(input: unknown, index: number): Fact {
@@ -297,9 +317,20 @@ function readFact(input: unknown, index: number): Fact {
     case 'origin-build':
       fact.artifact = textAt(content, 'artifactId');
       break;
-    case 'origin-artifact':
+    case 'origin-artifact': {
       fact.artifact = textAt(subject, 'id');
+      const change = objectAt(content, 'change');
+      const changeId = textAt(change, 'id');
+      if (type.startsWith('dev.cdevents.artifact.packaged.') && changeId !== undefined)
+        fact.change = JSON.stringify([textAt(change, 'source') ?? source, changeId]);
       break;
+    }
+    case 'change-start': {
+      const changeId = textAt(subject, 'id');
+      if (changeId !== undefined)
+        fact.change = JSON.stringify([textAt(subject, 'source') ?? source, changeId]);
+      break;
+    }
     case 'other':
       break;
   }
@@ -384,6 +415,8 @@ interface Deployment {
   recoveredAt: number;
   /** lead-time sample, when it is one */
   leadTimeMs?: number;
+  /** lead-time sample from the change, when it is one */
+  changeLeadTimeMs?: number;
 }
 
 interface Stream {
@@ -462,6 +495,31 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
     if (known === undefined || fact.time < known) origin.set(fact.artifact, fact.time);
   }
 
+  // earliest start per change, and the changes each artifact was packaged from
+  const changeStart = new Map<string, number>();
+  const packagedFrom = new Map<string, { change: string; time: number }[]>();
+  for (const fact of facts) {
+    if (fact.change === undefined) continue;
+    if (fact.kind === 'change-start') {
+      const known = changeStart.get(fact.change);
+      if (known === undefined || fact.time < known) changeStart.set(fact.change, fact.time);
+    } else if (fact.artifact !== undefined) {
+      const links = packagedFrom.get(fact.artifact) ?? [];
+      links.push({ change: fact.change, time: fact.time });
+      packagedFrom.set(fact.artifact, links);
+    }
+  }
+  /** the earliest start of a change whose packaging and start are both at or before `time` */
+  const changeStartFor = (artifact: string | undefined, time: number): number | undefined => {
+    let earliest: number | undefined;
+    for (const link of packagedFrom.get(artifact ?? '') ?? []) {
+      const started = changeStart.get(link.change);
+      if (started === undefined || link.time > time || started > time) continue;
+      if (earliest === undefined || started < earliest) earliest = started;
+    }
+    return earliest;
+  };
+
   // one pass in event-time order: deployments, rollbacks, incidents
   const openIncidents = new Map<
     string,
@@ -486,8 +544,11 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       };
       const changesArtifact = !running.has(stream) || running.get(stream) !== fact.artifact;
       const start = fact.artifact === undefined ? undefined : origin.get(fact.artifact);
-      if (changesArtifact && start !== undefined && start <= fact.time)
+      if (changesArtifact && start !== undefined && start <= fact.time) {
         deployment.leadTimeMs = fact.time - start;
+        const fromChange = changeStartFor(fact.artifact, fact.time);
+        if (fromChange !== undefined) deployment.changeLeadTimeMs = fact.time - fromChange;
+      }
       running.set(stream, fact.artifact);
       stream.deployments.push(deployment);
     } else if (fact.kind === 'rollback') {
@@ -617,12 +678,28 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
           d.leadTimeMs === undefined ? [] : [d.leadTimeMs],
         );
         const leadMedian = medianOf(samples);
+        const changeSamples = deployments.flatMap((d) =>
+          d.changeLeadTimeMs === undefined ? [] : [d.changeLeadTimeMs],
+        );
+        const changeMedian = medianOf(changeSamples);
         put(METRICS_TYPES.leadTime, {
           ...base,
           samples: samples.length,
           medianMs: leadMedian,
           p90Ms: p90Of(samples),
           band: leadTimeBand(leadMedian),
+          changeSamples: changeSamples.length,
+          changeMedianMs: changeMedian,
+          changeP90Ms: p90Of(changeSamples),
+          changeBand: leadTimeBand(changeMedian),
+          start:
+            samples.length === 0
+              ? null
+              : changeSamples.length === samples.length
+                ? 'change'
+                : changeSamples.length === 0
+                  ? 'artifact'
+                  : 'mixed',
         });
       }
     }

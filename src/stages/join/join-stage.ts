@@ -15,12 +15,13 @@ import {
   joinEvent,
   JoinTables,
   type ArtifactFacts,
+  type ChangeEntry,
   type Placement,
 } from '../../domain/join/index.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
 import type { StageDefinition } from '../../runtime/topology.js';
-import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
+import { CHANGE_FACT, FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
 
 export interface JoinStageOptions {
   /** ingest's repartition output, by its logical name (e.g. `by-artifact`) */
@@ -43,12 +44,14 @@ export interface JoinStoreNames {
   readonly placements: string;
   readonly facts: string;
   readonly clusterEnvironments: string;
+  readonly changes: string;
 }
 
 export const joinStoreNames = (stage = 'join'): JoinStoreNames => ({
   placements: `${stage}-artifact-services`,
   facts: `${stage}-artifact-facts`,
   clusterEnvironments: `${stage}-cluster-environments`,
+  changes: `${stage}-changes`,
 });
 
 const ENRICHED = 'enriched';
@@ -68,6 +71,7 @@ class JoinProcessor implements Processor {
       placements: context.keyValueStore<Placement[]>(this.stores.placements),
       facts: context.keyValueStore<ArtifactFacts>(this.stores.facts),
       clusterEnvironments: context.keyValueStore<string>(this.stores.clusterEnvironments),
+      changes: context.keyValueStore<ChangeEntry>(this.stores.changes),
     });
   }
 
@@ -98,6 +102,14 @@ class JoinProcessor implements Processor {
           value: encodeStructured(fact.event),
           headers: { 'content-type': STRUCTURED_CONTENT_TYPE, [FACT_HEADER]: ORIGIN_FACT },
           timestamp: record.timestamp,
+        });
+      }
+      for (const fact of outcome.changeFacts ?? []) {
+        context.forward(TO_AGGREGATE, {
+          key: fact.key,
+          value: encodeStructured(fact.event),
+          headers: { 'content-type': STRUCTURED_CONTENT_TYPE, [FACT_HEADER]: CHANGE_FACT },
+          timestamp: fact.time,
         });
       }
     }
@@ -134,6 +146,7 @@ export function joinStage(options: JoinStageOptions): StageDefinition {
       { name: stores.placements, kind: 'key-value' },
       { name: stores.facts, kind: 'key-value' },
       { name: stores.clusterEnvironments, kind: 'key-value' },
+      { name: stores.changes, kind: 'key-value' },
     ],
     deadLetterTopic: options.deadLetterTopic,
     processor: () => new JoinProcessor(stores, count, options.toAggregate !== undefined),

@@ -30,6 +30,7 @@ import {
   artifactPackaged,
   artifactPublished,
   buildFinished,
+  changeEvent,
   byPartition,
   CDEVENT_TYPES,
   DEFAULT_START,
@@ -516,6 +517,50 @@ describe('oracle: lead time', () => {
       medianMs: HOUR_MS,
       p90Ms: HOUR_MS,
       band: 'elite',
+      // the packaged event names a change nobody reported
+      changeSamples: 0,
+      changeMedianMs: null,
+      changeP90Ms: null,
+      changeBand: null,
+      start: 'artifact',
+    });
+  });
+
+  it('from the change: the earliest created/merged of the change the artifact was packaged from', () => {
+    const change = (
+      phase: 'created' | 'merged',
+      name: string,
+      time: number,
+      subjectSource = true,
+    ) =>
+      changeEvent({
+        id: nextId(),
+        source: '/git/example',
+        time,
+        phase,
+        change: name,
+        omitSubjectSource: !subjectSource,
+      });
+    const packaged = (artifactId: string, name: string, time: number) =>
+      artifactPackaged({ id: nextId(), source: '/ci/svc', time, artifactId, change: name });
+    const events = [
+      change('created', 'PR-1', at(0, 0, 30)),
+      change('merged', 'PR-1', at(0, 1), false), // same change: subject source defaults to /git/example
+      packaged(A, 'PR-1', at(0, 1, 10)),
+      deploy(A, at(0, 2)), // artifact 50 min, change 90 min
+      packaged(B, 'PR-2', at(0, 3)),
+      deploy(B, at(0, 4)), // PR-2 merged only after it: artifact sample only
+      change('merged', 'PR-2', at(0, 5)),
+      packaged(C, 'PR-2', at(0, 6)),
+      deploy(C, at(0, 7)), // change 2 h
+    ];
+    expect(metric(truthOf(events), METRICS_TYPES.leadTime, P1D, day(0))).toMatchObject({
+      samples: 3,
+      changeSamples: 2,
+      changeMedianMs: Math.round((90 * MINUTE_MS + 2 * HOUR_MS) / 2),
+      changeP90Ms: 2 * HOUR_MS,
+      changeBand: 'elite',
+      start: 'mixed',
     });
   });
 
