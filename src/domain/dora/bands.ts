@@ -16,9 +16,10 @@
  * | deployment rework rate          | cdstream  | ≤ 5 %          | ≤ 10 %            | ≤ 15 %              | > 15 %       |
  *
  * The 2023 report renamed "time to restore service" to "failed deployment
- * recovery time" and kept the bounds; cdstream emits both (time to restore
- * over every incident, recovery time over failed deployments only) with the
- * same bounds. The 2024 report added deployment rework rate as a fifth
+ * recovery time"; cdstream emits both (time to restore over every incident,
+ * recovery time over failed deployments only) with the same bounds. The
+ * report's low cluster starts at six months and leaves one week to six
+ * months unbanded; cdstream calls all of it low (as Apache DevLake does). The 2024 report added deployment rework rate as a fifth
  * metric but published no cluster bounds for it; cdstream bands it as its
  * sibling instability metric, change failure rate (2023 bounds), until DORA
  * does.

@@ -14,6 +14,10 @@ import {
  * rolled back, or an incident is linked to it) recovered in the window,
  * recovery time − deployment time; the window's median and p90.
  *
+ * Anchors: DORA 2023 ("how long it takes to recover from a failed
+ * deployment"); Apache DevLake measures it the same way, from the deployment
+ * to the resolution of the incident it caused.
+ *
  * The recovery of a failed deployment is the first, in event time, of
  * - the rollback that undid it, and
  * - the resolution of an incident linked to it.
