@@ -27,6 +27,12 @@ export const EXTENSIONS = {
   vulnHighIds: 'cdsvulnhighids',
   /** deployments: RFC 3339 time the artifact was first built, packaged or published */
   leadTimeStart: 'cdsleadtimestart',
+  /**
+   * deployments: RFC 3339 earliest change.created / change.merged time of the
+   * change an artifact.packaged of the artifact names (both at or before the
+   * deployment); on the join's change facts to the aggregate, that time
+   */
+  changeLeadTimeStart: 'cdschangestart',
 } as const;
 
 export type ExtensionName = (typeof EXTENSIONS)[keyof typeof EXTENSIONS];

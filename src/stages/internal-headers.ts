@@ -7,3 +7,8 @@ export const FACT_HEADER = 'cdstream-fact';
 export const ORIGIN_FACT = 'origin';
 /** the one fact the aggregate folds in, read from an enriched event by the join (JSON) */
 export const DELIVERY_FACT = 'delivery';
+/**
+ * an artifact's change start (its packaged event names a change whose
+ * created/merged time is now known), sent to every place the artifact ran
+ */
+export const CHANGE_FACT = 'change';

@@ -298,12 +298,14 @@ account(
 );
 const faultedMetrics = await readMetrics(client, faulted.names.metrics, `${run}-faulted-metrics`);
 const comparison = compareMetrics(cleanMetrics, faultedMetrics);
-// Every metric is decided in event-time order: all four must be identical.
+// Every metric is decided in event-time order: all six must be identical.
 for (const type of [
   'dev.cdstream.metrics.deploymentfrequency.v1',
   'dev.cdstream.metrics.changefailurerate.v1',
   'dev.cdstream.metrics.leadtime.v1',
   'dev.cdstream.metrics.timetorestore.v1',
+  'dev.cdstream.metrics.deploymentreworkrate.v1',
+  'dev.cdstream.metrics.faileddeploymentrecoverytime.v1',
 ]) {
   const windows = [...cleanMetrics.keys()].filter((id) => id.startsWith(`${type}|`)).length;
   const differing = comparison.different.filter((d) => d.startsWith(`${type}|`));

@@ -4,7 +4,7 @@
  * rollbacks, incidents; test/truth/history.ts) produced in time order with
  * `cdstream produce` into a 12-partition input while 3 `cdstream run` workers
  * of topologies/default.yaml run, one of them SIGKILLed and restarted
- * mid-stream. Every final window of the four metrics must equal the
+ * mid-stream. Every final window of the six metrics must equal the
  * independent computation (test/truth/dora-truth.ts), every derived incident
  * too, and the late topic must stay empty.
  *
@@ -589,6 +589,8 @@ const METRIC_NAMES: Record<string, string> = {
   [METRICS_TYPES.changeFailureRate]: 'change failure rate',
   [METRICS_TYPES.leadTime]: 'lead time',
   [METRICS_TYPES.timeToRestore]: 'time to restore',
+  [METRICS_TYPES.deploymentReworkRate]: 'deployment rework rate',
+  [METRICS_TYPES.failedDeploymentRecoveryTime]: 'failed deployment recovery time',
 };
 for (const spec of DEFAULT_WINDOWS) {
   for (const [type, label] of Object.entries(METRIC_NAMES)) {

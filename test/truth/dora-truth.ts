@@ -57,6 +57,30 @@
  *   is deployment time − the earliest origin time. Per window, the samples of
  *   its deployments: `samples`, `medianMs`, `p90Ms`, `band` of the median
  *   (elite < 1 day, high < 1 week, medium < 30 days, else low).
+ * - Lead time from the change: a lead-time sample (above) is also a change
+ *   sample when an artifact.packaged of its artifact (`subject.id`) with
+ *   time ≤ the deployment's names a change (`subject.content.change`: id,
+ *   and source, else the packaged event's source) that has a
+ *   change.created or change.merged (subject id, and subject source, else
+ *   the event's source) with time ≤ the deployment's; the sample is
+ *   deployment time − the earliest such change event's time. Per window:
+ *   `changeSamples`, `changeMedianMs`, `changeP90Ms`, `changeBand` (as lead
+ *   time's), `start`: null without samples, `change` when every sample is
+ *   also a change sample, `artifact` when none is, else `mixed`.
+ * - Deployment rework rate, over the window's deployments: a deployment is
+ *   rework when, at its time, an incident whose opening (see time to
+ *   restore) was attributed to the deployment's stream is open (opened at or
+ *   before it, its resolve not yet given). `reworkRate` = rework ÷
+ *   deployments (null without deployments), `band` as change failure rate's.
+ * - Failed deployment recovery time: a failed deployment (change failure
+ *   rate) is recovered at the first, in event-time order, of a rollback that
+ *   has it as the latest deployment before it, and a resolve of an incident
+ *   whose opening linked to it; the recovery belongs to the stream of that
+ *   rollback or resolve, with duration recovery time − deployment time.
+ *   Per window, the recoveries in it: `recoveries`, `medianMs`, `p90Ms`,
+ *   `band` as time to restore's; `unrecovered` = the window's deployments
+ *   with a rollback or linking opening before the window's end and no
+ *   recovery before it.
  * - Median: the middle value; for an even count the mean of the two middle
  *   values rounded to the nearest ms (halves up: Math.round); null when none.
  *   p90: nearest rank, the ⌈0.9·n⌉-th smallest; null when none.
@@ -80,6 +104,8 @@ export const METRICS_TYPES = {
   changeFailureRate: 'dev.cdstream.metrics.changefailurerate.v1',
   timeToRestore: 'dev.cdstream.metrics.timetorestore.v1',
   leadTime: 'dev.cdstream.metrics.leadtime.v1',
+  deploymentReworkRate: 'dev.cdstream.metrics.deploymentreworkrate.v1',
+  failedDeploymentRecoveryTime: 'dev.cdstream.metrics.faileddeploymentrecoverytime.v1',
 } as const;
 export type MetricsType = (typeof METRICS_TYPES)[keyof typeof METRICS_TYPES];
 
@@ -135,13 +161,35 @@ export interface ExpectedLeadTime extends WindowFields {
   medianMs: number | null;
   p90Ms: number | null;
   band: Band | null;
+  changeSamples: number;
+  changeMedianMs: number | null;
+  changeP90Ms: number | null;
+  changeBand: Band | null;
+  start: 'artifact' | 'change' | 'mixed' | null;
+}
+
+export interface ExpectedDeploymentReworkRate extends WindowFields {
+  deployments: number;
+  reworkDeployments: number;
+  reworkRate: number | null;
+  band: Band | null;
+}
+
+export interface ExpectedFailedDeploymentRecoveryTime extends WindowFields {
+  recoveries: number;
+  unrecovered: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  band: Band | null;
 }
 
 export type ExpectedMetrics =
   | ExpectedDeploymentFrequency
   | ExpectedChangeFailureRate
   | ExpectedTimeToRestore
-  | ExpectedLeadTime;
+  | ExpectedLeadTime
+  | ExpectedDeploymentReworkRate
+  | ExpectedFailedDeploymentRecoveryTime;
 
 export interface ExpectedIncident {
   service: string;
@@ -201,6 +249,7 @@ type Kind =
   | 'incident-resolve'
   | 'origin-build'
   | 'origin-artifact'
+  | 'change-start'
   | 'other';
 
 const KINDS: readonly [string, Kind][] = [
@@ -213,6 +262,8 @@ const KINDS: readonly [string, Kind][] = [
   ['dev.cdevents.build.finished.', 'origin-build'],
   ['dev.cdevents.artifact.packaged.', 'origin-artifact'],
   ['dev.cdevents.artifact.published.', 'origin-artifact'],
+  ['dev.cdevents.change.created.', 'change-start'],
+  ['dev.cdevents.change.merged.', 'change-start'],
 ];
 
 interface Fact {
@@ -224,6 +275,8 @@ interface Fact {
   environment?: string;
   artifact?: string;
   incident?: string;
+  /** the change a packaged event names, or a change event is about: JSON [source, id] */
+  change?: string;
 }
 
 function readFact(input: unknown, index: number): Fact {
@@ -264,9 +317,20 @@ function readFact(input: unknown, index: number): Fact {
     case 'origin-build':
       fact.artifact = textAt(content, 'artifactId');
       break;
-    case 'origin-artifact':
+    case 'origin-artifact': {
       fact.artifact = textAt(subject, 'id');
+      const change = objectAt(content, 'change');
+      const changeId = textAt(change, 'id');
+      if (type.startsWith('dev.cdevents.artifact.packaged.') && changeId !== undefined)
+        fact.change = JSON.stringify([textAt(change, 'source') ?? source, changeId]);
       break;
+    }
+    case 'change-start': {
+      const changeId = textAt(subject, 'id');
+      if (changeId !== undefined)
+        fact.change = JSON.stringify([textAt(subject, 'source') ?? source, changeId]);
+      break;
+    }
     case 'other':
       break;
   }
@@ -345,8 +409,14 @@ interface Deployment {
   rolledBackAt: number;
   /** earliest time an incident opening linked to it (∞: never) */
   linkedAt: number;
+  /** made while an incident of its stream was open */
+  rework: boolean;
+  /** its first recovery: a rollback naming it, or the resolution of an incident linked to it (∞: never) */
+  recoveredAt: number;
   /** lead-time sample, when it is one */
   leadTimeMs?: number;
+  /** lead-time sample from the change, when it is one */
+  changeLeadTimeMs?: number;
 }
 
 interface Stream {
@@ -357,6 +427,8 @@ interface Stream {
   rollbacks: Fact[];
   restorations: { time: number; durationMs: number }[];
   unmatched: number[];
+  /** first recoveries of failed deployments, in the stream of the recovering event */
+  recoveries: { time: number; durationMs: number }[];
 }
 
 /** The latest element with time ≤ `time` (or < when `strict`) that matches. */
@@ -407,6 +479,7 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
         rollbacks: [],
         restorations: [],
         unmatched: [],
+        recoveries: [],
       };
       streams.set(key, stream);
     }
@@ -422,18 +495,60 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
     if (known === undefined || fact.time < known) origin.set(fact.artifact, fact.time);
   }
 
+  // earliest start per change, and the changes each artifact was packaged from
+  const changeStart = new Map<string, number>();
+  const packagedFrom = new Map<string, { change: string; time: number }[]>();
+  for (const fact of facts) {
+    if (fact.change === undefined) continue;
+    if (fact.kind === 'change-start') {
+      const known = changeStart.get(fact.change);
+      if (known === undefined || fact.time < known) changeStart.set(fact.change, fact.time);
+    } else if (fact.artifact !== undefined) {
+      const links = packagedFrom.get(fact.artifact) ?? [];
+      links.push({ change: fact.change, time: fact.time });
+      packagedFrom.set(fact.artifact, links);
+    }
+  }
+  /** the earliest start of a change whose packaging and start are both at or before `time` */
+  const changeStartFor = (artifact: string | undefined, time: number): number | undefined => {
+    let earliest: number | undefined;
+    for (const link of packagedFrom.get(artifact ?? '') ?? []) {
+      const started = changeStart.get(link.change);
+      if (started === undefined || link.time > time || started > time) continue;
+      if (earliest === undefined || started < earliest) earliest = started;
+    }
+    return earliest;
+  };
+
   // one pass in event-time order: deployments, rollbacks, incidents
-  const openIncidents = new Map<string, number>();
+  const openIncidents = new Map<
+    string,
+    { openedAt: number; stream: Stream | undefined; linked: Deployment | undefined }
+  >();
+  const recover = (deployment: Deployment | undefined, at: Fact, stream: Stream) => {
+    if (deployment === undefined || deployment.recoveredAt !== Infinity) return;
+    deployment.recoveredAt = at.time;
+    stream.recoveries.push({ time: at.time, durationMs: at.time - deployment.fact.time });
+  };
   const running = new Map<Stream, string | undefined>();
   for (const fact of facts) {
     if (fact.kind === 'deployment') {
       const stream = streamOf(fact);
       if (stream === undefined) continue;
-      const deployment: Deployment = { fact, rolledBackAt: Infinity, linkedAt: Infinity };
+      const deployment: Deployment = {
+        fact,
+        rolledBackAt: Infinity,
+        linkedAt: Infinity,
+        rework: [...openIncidents.values()].some((open) => open.stream === stream),
+        recoveredAt: Infinity,
+      };
       const changesArtifact = !running.has(stream) || running.get(stream) !== fact.artifact;
       const start = fact.artifact === undefined ? undefined : origin.get(fact.artifact);
-      if (changesArtifact && start !== undefined && start <= fact.time)
+      if (changesArtifact && start !== undefined && start <= fact.time) {
         deployment.leadTimeMs = fact.time - start;
+        const fromChange = changeStartFor(fact.artifact, fact.time);
+        if (fromChange !== undefined) deployment.changeLeadTimeMs = fact.time - fromChange;
+      }
       running.set(stream, fact.artifact);
       stream.deployments.push(deployment);
     } else if (fact.kind === 'rollback') {
@@ -443,25 +558,35 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       stream.rollbacks.push(fact);
       const undone = latestBefore(stream.deployments, fact.time, true);
       if (undone !== undefined) undone.rolledBackAt = Math.min(undone.rolledBackAt, fact.time);
+      recover(undone, fact, stream);
     } else if (fact.kind === 'incident-open' || fact.kind === 'incident-resolve') {
       const stream = streamOf(fact);
       const incident = fact.incident ?? '';
-      const openedAt = openIncidents.get(incident);
+      const open = openIncidents.get(incident);
       if (fact.kind === 'incident-open') {
-        if (openedAt !== undefined) continue; // a duplicate while open
-        openIncidents.set(incident, fact.time);
-        if (stream === undefined) continue;
+        if (open !== undefined) continue; // a duplicate while open
         const named = fact.artifact;
         const linked =
-          named === undefined
-            ? latestBefore(stream.deployments, fact.time, false)
-            : latestBefore(stream.deployments, fact.time, false, (d) => d.fact.artifact === named);
+          stream === undefined
+            ? undefined
+            : named === undefined
+              ? latestBefore(stream.deployments, fact.time, false)
+              : latestBefore(
+                  stream.deployments,
+                  fact.time,
+                  false,
+                  (d) => d.fact.artifact === named,
+                );
+        openIncidents.set(incident, { openedAt: fact.time, stream, linked });
         if (linked !== undefined) linked.linkedAt = Math.min(linked.linkedAt, fact.time);
       } else {
         openIncidents.delete(incident);
         if (stream === undefined) continue;
-        if (openedAt === undefined) stream.unmatched.push(fact.time);
-        else stream.restorations.push({ time: fact.time, durationMs: fact.time - openedAt });
+        if (open === undefined) stream.unmatched.push(fact.time);
+        else {
+          stream.restorations.push({ time: fact.time, durationMs: fact.time - open.openedAt });
+          recover(open.linked, fact, stream);
+        }
       }
     }
   }
@@ -527,16 +652,54 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
           band: restoreBand(restoreMedian),
         });
 
+        const rework = deployments.filter((d) => d.rework).length;
+        put(METRICS_TYPES.deploymentReworkRate, {
+          ...base,
+          deployments: deployments.length,
+          reworkDeployments: rework,
+          reworkRate: deployments.length === 0 ? null : rework / deployments.length,
+          band: failureRateBand(rework, deployments.length),
+        });
+
+        const recoveries = stream.recoveries.filter((r) => within(r.time)).map((r) => r.durationMs);
+        const recoveryMedian = medianOf(recoveries);
+        put(METRICS_TYPES.failedDeploymentRecoveryTime, {
+          ...base,
+          recoveries: recoveries.length,
+          unrecovered: deployments.filter(
+            (d) => (d.rolledBackAt < endMs || d.linkedAt < endMs) && d.recoveredAt >= endMs,
+          ).length,
+          medianMs: recoveryMedian,
+          p90Ms: p90Of(recoveries),
+          band: restoreBand(recoveryMedian),
+        });
+
         const samples = deployments.flatMap((d) =>
           d.leadTimeMs === undefined ? [] : [d.leadTimeMs],
         );
         const leadMedian = medianOf(samples);
+        const changeSamples = deployments.flatMap((d) =>
+          d.changeLeadTimeMs === undefined ? [] : [d.changeLeadTimeMs],
+        );
+        const changeMedian = medianOf(changeSamples);
         put(METRICS_TYPES.leadTime, {
           ...base,
           samples: samples.length,
           medianMs: leadMedian,
           p90Ms: p90Of(samples),
           band: leadTimeBand(leadMedian),
+          changeSamples: changeSamples.length,
+          changeMedianMs: changeMedian,
+          changeP90Ms: p90Of(changeSamples),
+          changeBand: leadTimeBand(changeMedian),
+          start:
+            samples.length === 0
+              ? null
+              : changeSamples.length === samples.length
+                ? 'change'
+                : changeSamples.length === 0
+                  ? 'artifact'
+                  : 'mixed',
         });
       }
     }

@@ -47,8 +47,10 @@ export const SERVICE_NAMES = [
   'reviews',
 ] as const;
 
-/** The exact types of CDEvents spec v0.5.1 (all at 0.3.0 in that release). */
+/** The exact types of CDEvents spec v0.5.1 (0.3.0 but change.created, 0.4.0, in that release). */
 export const CDEVENT_TYPES = {
+  changeCreated: 'dev.cdevents.change.created.0.4.0',
+  changeMerged: 'dev.cdevents.change.merged.0.3.0',
   buildFinished: 'dev.cdevents.build.finished.0.3.0',
   artifactPackaged: 'dev.cdevents.artifact.packaged.0.3.0',
   artifactPublished: 'dev.cdevents.artifact.published.0.3.0',
@@ -78,7 +80,7 @@ export interface CDEvent {
     type: CDEventType;
     timestamp: string;
   };
-  subject: { id: string; source?: string; content: Record<string, unknown> };
+  subject: { id: string; source?: string | undefined; content: Record<string, unknown> };
 }
 
 /** A structured-mode CloudEvent (JSON) whose data is the whole CDEvent. */
@@ -145,8 +147,35 @@ export function artifactPackaged(
   return envelope(CDEVENT_TYPES.artifactPackaged, p, {
     id: p.artifactId,
     source: p.source,
-    content: { change: { id: p.change ?? `change-${p.id}`, source: '/git/example' } },
+    content: { change: { id: p.change ?? `change-${p.id}`, source: CHANGE_SYSTEM } },
   });
+}
+
+/** The source control system every generated change belongs to. */
+export const CHANGE_SYSTEM = '/git/example';
+
+/**
+ * change.created / change.merged: `subject.id` is the change; its subject
+ * source is `changeSource`, or, when `omitSubjectSource`, left to default to
+ * the context source.
+ */
+export function changeEvent(
+  p: EventBase & {
+    phase: 'created' | 'merged';
+    change: string;
+    changeSource?: string;
+    omitSubjectSource?: boolean;
+  },
+): StructuredCloudEvent {
+  return envelope(
+    p.phase === 'created' ? CDEVENT_TYPES.changeCreated : CDEVENT_TYPES.changeMerged,
+    p,
+    {
+      id: p.change,
+      ...(p.omitSubjectSource ? {} : { source: p.changeSource ?? CHANGE_SYSTEM }),
+      content: { repository: { id: 'shop' } },
+    },
+  );
 }
 
 /** artifact.published: `subject.id` is the artifact. */
@@ -440,6 +469,9 @@ export function generateHistory(options: HistoryOptions): History {
 
   const services = SERVICE_NAMES.slice(0, resolved.services);
   let incidentNumber = 0;
+  let changeNumber = 0;
+  /** changes named by artifact.packaged, with their release's base time */
+  const changes: { change: string; base: number }[] = [];
 
   for (const service of services) {
     const ci = `/ci/${service}`;
@@ -465,12 +497,15 @@ export function generateHistory(options: HistoryOptions): History {
         const publishAfterDeploy = published && dice.chance(0.2);
         if (!build && !packaged && !published && dice.chance(0.7)) build = true;
         if (build) emit((b) => buildFinished({ ...b, artifactId: artifact }), ci, base);
-        if (packaged)
+        if (packaged) {
+          const change = `CH-${++changeNumber}`;
           emit(
-            (b) => artifactPackaged({ ...b, artifactId: artifact }),
+            (b) => artifactPackaged({ ...b, artifactId: artifact, change }),
             ci,
             base + dice.int(2, 10) * MINUTE_MS,
           );
+          changes.push({ change, base });
+        }
         const release: Release = { artifact, base, publishAfterDeploy };
         if (published && !publishAfterDeploy)
           release.publishAt = base + dice.int(11, 20) * MINUTE_MS;
@@ -654,6 +689,8 @@ export function generateHistory(options: HistoryOptions): History {
     }
   }
 
+  emitChanges(changes, made, usedTimes, options.seed, start);
+
   const last = Math.max(...made.map((m) => m.time));
   const end = (Math.floor(last / DAY_MS) + 1) * DAY_MS;
   return {
@@ -667,6 +704,59 @@ export function generateHistory(options: HistoryOptions): History {
     environments: ENVIRONMENTS,
     options: resolved,
   };
+}
+
+/**
+ * change.created / change.merged of the changes artifacts were packaged
+ * from, drawn from their own dice (the other events of a seed stay as they
+ * were): mostly created hours to days before the release and merged minutes
+ * before it; some only one of the two; some merged only after the release
+ * reached staging (so a deployment runs before its change started); some
+ * never seen; a few with the subject source left to the context's.
+ */
+function emitChanges(
+  changes: readonly { change: string; base: number }[],
+  made: Made[],
+  usedTimes: Set<number>,
+  seed: number,
+  start: number,
+): void {
+  const dice = new Dice(seed ^ 0x5eed_c4a9);
+  let sequence = 0;
+  // nothing before the history's start
+  const at = (time: number): number => {
+    let stamped = Math.floor(Math.max(time, start) / 1000) * 1000 + dice.int(0, 999);
+    while (usedTimes.has(stamped)) stamped += 1;
+    usedTimes.add(stamped);
+    return stamped;
+  };
+  const emit = (phase: 'created' | 'merged', change: string, time: number) => {
+    const stamped = at(time);
+    sequence += 1;
+    const id = `${dice.hex(8)}-${dice.hex(4)}-4${dice.hex(3)}-a${dice.hex(3)}-c${sequence.toString(16).padStart(11, '0')}`;
+    const omitSubjectSource = dice.chance(0.2);
+    made.push({
+      event: changeEvent({
+        id,
+        source: CHANGE_SYSTEM,
+        time: stamped,
+        phase,
+        change,
+        omitSubjectSource,
+      }),
+      time: stamped,
+    });
+  };
+  for (const { change, base } of changes) {
+    const shape = dice.next();
+    if (shape < 0.1) continue; // never seen
+    if (shape < 0.2) {
+      emit('merged', change, base + dice.int(3 * 60, 2 * 24 * 60) * MINUTE_MS);
+      continue;
+    }
+    if (shape < 0.85) emit('created', change, base - dice.int(60, 3 * 24 * 60) * MINUTE_MS);
+    if (shape >= 0.4) emit('merged', change, base - dice.int(1, 50) * MINUTE_MS);
+  }
 }
 
 interface Slot {

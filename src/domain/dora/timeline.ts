@@ -15,11 +15,31 @@ export interface TimelineDeployment {
   readonly artifact?: string | undefined;
   /** lead-time start of the artifact, epoch ms, when the deployment changed the running artifact */
   readonly leadTimeStart?: number | undefined;
+  /**
+   * lead-time start from the change the artifact was packaged from (its
+   * earliest change.created / change.merged), epoch ms, under the same
+   * condition as `leadTimeStart`
+   */
+  readonly changeLeadTimeStart?: number | undefined;
+  /** producer incidents open on this service/environment at the deployment's time (absent: none) */
+  readonly openIncidents?: number | undefined;
+}
+
+/**
+ * A failed deployment (see change failure rate) that an entry recovered, as
+ * known when the entry was folded in: the timeline may since have forgotten
+ * the deployment itself (it is pruned once its windows are emitted).
+ */
+export interface RecoveredDeployment {
+  readonly eventId: string;
+  readonly time: number;
 }
 
 export interface TimelineRollback {
   readonly eventId: string;
   readonly time: number;
+  /** the failed deployment this rollback was the first recovery of */
+  readonly recovers?: RecoveredDeployment | undefined;
 }
 
 export interface TimelineDetection {
@@ -34,6 +54,8 @@ export interface TimelineRestoration {
   readonly resolvedAt: number;
   /** undefined when the resolve came without an open incident (counted, no duration) */
   readonly detectedAt?: number | undefined;
+  /** the failed deployment (linked to this incident) this resolution was the first recovery of */
+  readonly recovers?: RecoveredDeployment | undefined;
 }
 
 export interface ServiceTimeline {

@@ -8,6 +8,8 @@
 export interface OpenProducerIncident {
   readonly detectedAt: number;
   readonly artifact?: string | undefined;
+  /** the deployment the incident is linked to when it opened (failed deployment recovery time) */
+  readonly failedDeployment?: { readonly eventId: string; readonly time: number } | undefined;
 }
 
 export type ProducerIncidentPhase = 'detected' | 'reported' | 'resolved';

@@ -19,6 +19,8 @@ export interface ArtifactFacts {
   readonly scan?: ScanSummary;
   /** earliest build.finished / artifact.packaged / artifact.published event time, epoch ms */
   readonly firstBuiltAt?: number;
+  /** changes it was packaged from (change key → earliest artifact.packaged naming it), see changes.ts */
+  readonly changes?: Readonly<Record<string, number>>;
 }
 
 /** Keeps the newest scan: a report delivered late does not replace a newer one. */

@@ -10,6 +10,8 @@ export type JoinEventKind =
   | 'incident'
   /** build.finished, artifact.packaged, artifact.published: where lead time starts */
   | 'artifact-origin'
+  /** change.created, change.merged: where lead time from the change starts (broadcast) */
+  | 'change-start'
   | 'scan-report'
   | 'replicaset-upsert'
   | 'replicaset-delete'
@@ -38,6 +40,8 @@ const KINDS: ReadonlyMap<string, JoinEventKind> = new Map([
   ['dev.cdevents.build.finished', 'artifact-origin'],
   ['dev.cdevents.artifact.packaged', 'artifact-origin'],
   ['dev.cdevents.artifact.published', 'artifact-origin'],
+  ['dev.cdevents.change.created', 'change-start'],
+  ['dev.cdevents.change.merged', 'change-start'],
   ['vmware.tanzu.apps.image.sbom.pushed', 'scan-report'],
   ['vmware.tanzu.apps.location.created', 'location'],
   ['dev.knative.apiserver.resource.add', 'replicaset-upsert'],

@@ -56,9 +56,13 @@ export function scanSummaryOf(
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === '' ? undefined : value;
 
-/** What a deployment carries about the artifact it deploys: its latest scan and where lead time starts. */
+/**
+ * What a deployment carries about the artifact it deploys: its latest scan
+ * and where lead time starts (from the artifact, and from its change).
+ */
 export function deploymentExtensions(
   facts: ArtifactFacts | undefined,
+  changeStart?: number,
 ): Record<string, ExtensionValue | undefined> {
   const scan = facts?.scan;
   const firstBuiltAt = facts?.firstBuiltAt;
@@ -71,5 +75,7 @@ export function deploymentExtensions(
     [EXTENSIONS.vulnHighIds]: nonEmpty(scan?.highIds),
     [EXTENSIONS.leadTimeStart]:
       firstBuiltAt === undefined ? undefined : new Date(firstBuiltAt).toISOString(),
+    [EXTENSIONS.changeLeadTimeStart]:
+      changeStart === undefined ? undefined : new Date(changeStart).toISOString(),
   };
 }

@@ -30,3 +30,11 @@ export {
   type ReplicaSetWorkload,
 } from './replicaset.js';
 export { locationEnvironment, ENVIRONMENT_LABELS } from './location.js';
+export {
+  changeStartFor,
+  changeSubjectOf,
+  isChangeStart,
+  packagedChangeOf,
+  MAX_CHANGES,
+  type ChangeEntry,
+} from './changes.js';

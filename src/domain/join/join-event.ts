@@ -8,7 +8,8 @@ import { withExtensions, type CloudEventEnvelope } from '../../cloudevents/envel
 import { EXTENSIONS } from '../../cloudevents/extensions.js';
 import type { ExtensionValue } from '../../cloudevents/types.js';
 import { incidentPlacementOf, servicePlacementOf } from './cdevent-fields.js';
-import { joinEventKind } from './event-kinds.js';
+import { changeStartFor, changeSubjectOf, packagedChangeOf } from './changes.js';
+import { baseType, joinEventKind } from './event-kinds.js';
 import {
   artifactKeyOfEvent,
   deploymentExtensions,
@@ -48,6 +49,13 @@ export interface JoinOutcome {
    * where the deployment may already have gone.
    */
   readonly originFacts?: readonly JoinOutput[];
+  /**
+   * An artifact's change start (`cdschangestart`) for every service and
+   * environment it ran in so far, once the join knows both the packaged
+   * event naming the change and the change's start; `time`, the later of the
+   * two, is when it holds in event time.
+   */
+  readonly changeFacts?: readonly (JoinOutput & { readonly time: number })[];
 }
 
 type Handler = (input: JoinInput, tables: JoinTables) => JoinOutcome;
@@ -58,6 +66,7 @@ const HANDLERS: Readonly<Record<ReturnType<typeof joinEventKind>, Handler>> = {
   'service-published': joinNamedService,
   incident: joinIncident,
   'artifact-origin': joinArtifactOrigin,
+  'change-start': joinChangeStart,
   'scan-report': joinScanReport,
   'replicaset-upsert': (input, tables) => joinReplicaSet(input, tables, 'upsert'),
   'replicaset-delete': (input, tables) => joinReplicaSet(input, tables, 'delete'),
@@ -108,7 +117,13 @@ function joinDeployment({ event, eventTime }: JoinInput, tables: JoinTables): Jo
     source: event.attributes.source,
     eventId: event.attributes.id,
   });
-  const extra = deploymentExtensions(tables.factsOf(artifactKey));
+  const facts = tables.factsOf(artifactKey);
+  const changeStart = changeStartFor(
+    facts?.changes,
+    (change) => tables.changeStartOf(change),
+    eventTime,
+  );
+  const extra = deploymentExtensions(facts, changeStart);
   return one(enriched(event, service, environment, extra), 'event_enriched');
 }
 
@@ -143,20 +158,88 @@ function joinIncident({ event }: JoinInput, tables: JoinTables): JoinOutcome {
   return one(enriched(event, service, named.environment ?? known?.environment), 'event_enriched');
 }
 
-function joinArtifactOrigin(input: JoinInput, tables: JoinTables): JoinOutcome {
-  const artifactKey = artifactKeyOfEvent(input.event);
-  if (artifactKey === undefined) return joinArtifactEvent(input, tables);
-  tables.recordOrigin(artifactKey, input.eventTime);
+function placesOf(
+  tables: JoinTables,
+  artifactKey: string,
+): { service: string; environment: string }[] {
   const places = new Map<string, { service: string; environment: string }>();
   for (const { service, environment } of tables.placementsOf(artifactKey)) {
     places.set(JSON.stringify([service, environment]), { service, environment });
   }
+  return [...places.values()];
+}
+
+function changeFactsOf(
+  event: CloudEventEnvelope,
+  tables: JoinTables,
+  artifactKey: string,
+  changeStart: number,
+  time: number,
+): (JoinOutput & { time: number })[] {
+  return placesOf(tables, artifactKey).map(({ service, environment }) => ({
+    ...enriched(event, service, environment, {
+      [EXTENSIONS.artifactKey]: artifactKey,
+      [EXTENSIONS.changeLeadTimeStart]: new Date(changeStart).toISOString(),
+    }),
+    time,
+  }));
+}
+
+function joinArtifactOrigin(input: JoinInput, tables: JoinTables): JoinOutcome {
+  const artifactKey = artifactKeyOfEvent(input.event);
+  if (artifactKey === undefined) return joinArtifactEvent(input, tables);
+  tables.recordOrigin(artifactKey, input.eventTime);
+  const change =
+    baseType(input.event.attributes.type) === PACKAGED
+      ? packagedChangeOf(input.event.data)
+      : undefined;
+  const startedAt =
+    change === undefined
+      ? undefined
+      : tables.linkChange(artifactKey, change, input.eventTime).startedAt;
   return {
     ...joinArtifactEvent(input, tables),
-    originFacts: [...places.values()].map(({ service, environment }) =>
+    originFacts: placesOf(tables, artifactKey).map(({ service, environment }) =>
       enriched(input.event, service, environment),
     ),
+    ...(startedAt === undefined
+      ? {}
+      : {
+          changeFacts: changeFactsOf(
+            input.event,
+            tables,
+            artifactKey,
+            startedAt,
+            Math.max(input.eventTime, startedAt),
+          ),
+        }),
   };
+}
+
+const PACKAGED = 'dev.cdevents.artifact.packaged';
+
+/**
+ * A change started (created or merged): every artifact of this partition
+ * packaged from it learns where its lead time from the change starts, when
+ * that start moved earlier. Ingest broadcast the event to every partition;
+ * it leaves the stage once, from partition 0's task.
+ */
+function joinChangeStart(input: JoinInput, tables: JoinTables): JoinOutcome {
+  const { event, eventTime, forwardsBroadcasts } = input;
+  const change = changeSubjectOf(event.data);
+  const changeFacts: (JoinOutput & { time: number })[] = [];
+  if (change !== undefined) {
+    const { entry, earlier } = tables.recordChangeStart(change, eventTime);
+    if (earlier)
+      for (const [artifactKey, packagedAt] of Object.entries(entry.artifacts))
+        changeFacts.push(
+          ...changeFactsOf(event, tables, artifactKey, eventTime, Math.max(packagedAt, eventTime)),
+        );
+  }
+  const forwarded: JoinOutcome = forwardsBroadcasts
+    ? passThrough(event)
+    : { outputs: [], counts: ['broadcast_copy_skipped'] };
+  return changeFacts.length === 0 ? forwarded : { ...forwarded, changeFacts };
 }
 
 /** Any other event about an artifact gains the service that most recently ran it. */

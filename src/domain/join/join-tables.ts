@@ -5,6 +5,7 @@ import {
   type ArtifactFacts,
   type ScanSummary,
 } from './artifact-facts.js';
+import { earliestLinks, MAX_CHANGES, type ChangeEntry } from './changes.js';
 import {
   removeInstance,
   removeService,
@@ -31,6 +32,8 @@ export interface JoinStores {
   readonly facts: TableStore<ArtifactFacts>;
   /** cluster (location id, the CloudEvents source of its events) → environment */
   readonly clusterEnvironments: TableStore<string>;
+  /** change key → its start and the artifacts of this partition packaged from it */
+  readonly changes: TableStore<ChangeEntry>;
 }
 
 /**
@@ -82,6 +85,32 @@ export class JoinTables {
     this.updateFacts(artifactKey, (facts) => recordOrigin(facts, at));
   }
 
+  changeStartOf(change: string): number | undefined {
+    return this.stores.changes.get(change)?.startedAt;
+  }
+
+  /** artifact.packaged of `artifactKey` at `at` names `change`. */
+  linkChange(artifactKey: string, change: string, at: number): ChangeEntry {
+    this.updateFacts(artifactKey, (facts) => ({
+      ...facts,
+      changes: earliestLinks(facts?.changes, change, at),
+    }));
+    return this.updateChange(change, at, (entry) => ({
+      ...entry,
+      artifacts: earliestLinks(entry?.artifacts, artifactKey, at),
+    }));
+  }
+
+  /** A change.created / change.merged at `at`: the entry, and whether its start moved earlier. */
+  recordChangeStart(change: string, at: number): { entry: ChangeEntry; earlier: boolean } {
+    const before = this.stores.changes.get(change)?.startedAt;
+    const entry = this.updateChange(change, at, (current) => ({
+      artifacts: current?.artifacts ?? {},
+      startedAt: before === undefined ? at : Math.min(before, at),
+    }));
+    return { entry, earlier: before === undefined || at < before };
+  }
+
   /** A location registered again without an environment label forgets the old one. */
   setClusterEnvironment(cluster: string, environment: string | undefined): void {
     const current = this.stores.clusterEnvironments.get(cluster);
@@ -99,6 +128,30 @@ export class JoinTables {
     if (samePlacements(current, next)) return;
     if (next.length === 0) this.stores.placements.delete(artifactKey);
     else this.stores.placements.put(artifactKey, next);
+  }
+
+  private updateChange(
+    change: string,
+    at: number,
+    update: (entry: ChangeEntry | undefined) => Omit<ChangeEntry, 'touchedAt'>,
+  ): ChangeEntry {
+    const current = this.stores.changes.get(change);
+    const next: ChangeEntry = {
+      ...update(current),
+      touchedAt: Math.max(current?.touchedAt ?? at, at),
+    };
+    if (JSON.stringify(current) !== JSON.stringify(next)) this.stores.changes.put(change, next);
+    if (current === undefined) this.evictChanges();
+    return next;
+  }
+
+  /** Bounded: past MAX_CHANGES, the tenth least recently touched go. */
+  private evictChanges(): void {
+    const entries = [...this.stores.changes.entries()];
+    if (entries.length <= MAX_CHANGES) return;
+    entries.sort(([, a], [, b]) => a.touchedAt - b.touchedAt);
+    for (const [key] of entries.slice(0, Math.ceil(MAX_CHANGES / 10)))
+      this.stores.changes.delete(key);
   }
 
   private updateFacts(

@@ -28,7 +28,7 @@ export interface ServiceScope {
   readonly environment: string;
 }
 
-/** Forwards the four metrics events of one window; `revision` tells early updates apart. */
+/** Forwards the metrics events of one window (one per type); `revision` tells early updates apart. */
 export function forwardWindowMetrics(
   context: ProcessorContext,
   source: string,

@@ -8,6 +8,7 @@ import { EXTENSIONS } from '../../cloudevents/extensions.js';
 import { isPlainObject } from '../../cloudevents/structured-mode.js';
 import type { Findings } from '../../domain/incidents/index.js';
 import { artifactKeyOf } from '../../domain/purl/index.js';
+import { CHANGE_FACT, ORIGIN_FACT } from '../internal-headers.js';
 
 interface FactBase {
   /** CDEvent context (source, id), else CloudEvents (source, id): what a re-sent event repeats */
@@ -23,7 +24,11 @@ interface FactBase {
 }
 
 export type DeliveryFact =
-  | (FactBase & { readonly kind: 'deployment'; readonly leadTimeStart: number | undefined })
+  | (FactBase & {
+      readonly kind: 'deployment';
+      readonly leadTimeStart: number | undefined;
+      readonly changeLeadTimeStart: number | undefined;
+    })
   | (FactBase & { readonly kind: 'rollback' })
   | (FactBase & { readonly kind: 'removal' })
   | (FactBase & { readonly kind: 'rollout' })
@@ -40,6 +45,8 @@ export type DeliveryFact =
   | (FactBase & { readonly kind: 'outcome'; readonly failed: boolean; readonly what: string })
   /** the artifact was built, packaged or published (sent by the join to where it ran) */
   | (FactBase & { readonly kind: 'origin' })
+  /** the artifact's change started at `changeLeadTimeStart` (sent by the join to where it ran) */
+  | (FactBase & { readonly kind: 'change-origin'; readonly changeLeadTimeStart: number })
   | { readonly kind: 'other'; readonly type: string };
 
 const CDEVENT_BASE = /^(dev\.cdevents\.[a-z]+\.[a-z]+)\.\d/;
@@ -119,11 +126,21 @@ function artifactOf(
   return { artifact, artifactPurl: purl };
 }
 
-/** @param originFact the join sent this event as an artifact's origin, for lead time only */
+function extensionTime(event: CloudEventEnvelope, name: string): number | undefined {
+  const text = extensionText(event, name);
+  const time = text === undefined ? undefined : Date.parse(text);
+  return time !== undefined && Number.isFinite(time) ? time : undefined;
+}
+
+/**
+ * @param factHeader the join's `cdstream-fact` header: `origin` or `change`
+ * when it sent this event as an artifact's origin or change start, for lead
+ * time only
+ */
 export function readFact(
   event: CloudEventEnvelope,
   time: number,
-  originFact = false,
+  factHeader?: string,
 ): DeliveryFact {
   const type = baseType(event.attributes.type);
   const cdevent = isPlainObject(event.data) ? event.data : undefined;
@@ -147,17 +164,22 @@ export function readFact(
     ...artifactOf(event, content),
     findings: findingsOf(event),
   };
-  if (originFact)
+  if (factHeader === ORIGIN_FACT)
     return base.artifact === undefined ? { kind: 'other', type } : { ...base, kind: 'origin' };
+  if (factHeader === CHANGE_FACT) {
+    const changeLeadTimeStart = extensionTime(event, EXTENSIONS.changeLeadTimeStart);
+    return base.artifact === undefined || changeLeadTimeStart === undefined
+      ? { kind: 'other', type }
+      : { ...base, kind: 'change-origin', changeLeadTimeStart };
+  }
   switch (type) {
     case 'dev.cdevents.service.deployed':
     case 'dev.cdevents.service.upgraded': {
-      const start = extensionText(event, EXTENSIONS.leadTimeStart);
-      const leadTimeStart = start === undefined ? undefined : Date.parse(start);
       return {
         ...base,
         kind: 'deployment',
-        leadTimeStart: Number.isFinite(leadTimeStart) ? leadTimeStart : undefined,
+        leadTimeStart: extensionTime(event, EXTENSIONS.leadTimeStart),
+        changeLeadTimeStart: extensionTime(event, EXTENSIONS.changeLeadTimeStart),
       };
     }
     case 'dev.cdevents.service.rolledback':

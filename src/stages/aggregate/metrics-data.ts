@@ -6,9 +6,12 @@
 import {
   changeFailureRate,
   deploymentFrequency,
+  failedDeploymentRecoveryTime,
   leadTime,
+  reworkRate,
   timeToRestore,
   type DoraBand,
+  type LeadTimeStart,
   type ServiceTimeline,
   type Window,
 } from '../../domain/dora/index.js';
@@ -18,6 +21,8 @@ export const METRICS_TYPES = {
   changeFailureRate: 'dev.cdstream.metrics.changefailurerate.v1',
   timeToRestore: 'dev.cdstream.metrics.timetorestore.v1',
   leadTime: 'dev.cdstream.metrics.leadtime.v1',
+  deploymentReworkRate: 'dev.cdstream.metrics.deploymentreworkrate.v1',
+  failedDeploymentRecoveryTime: 'dev.cdstream.metrics.faileddeploymentrecoverytime.v1',
 } as const;
 
 export type MetricsType = (typeof METRICS_TYPES)[keyof typeof METRICS_TYPES];
@@ -73,6 +78,26 @@ export interface LeadTimeData extends WindowFields {
   readonly medianMs: number | null;
   readonly p90Ms: number | null;
   readonly band: DoraBand | null;
+  readonly changeSamples: number;
+  readonly changeMedianMs: number | null;
+  readonly changeP90Ms: number | null;
+  readonly changeBand: DoraBand | null;
+  readonly start: LeadTimeStart | null;
+}
+
+export interface DeploymentReworkRateData extends WindowFields {
+  readonly deployments: number;
+  readonly reworkDeployments: number;
+  readonly reworkRate: number | null;
+  readonly band: DoraBand | null;
+}
+
+export interface FailedDeploymentRecoveryTimeData extends WindowFields {
+  readonly recoveries: number;
+  readonly unrecovered: number;
+  readonly medianMs: number | null;
+  readonly p90Ms: number | null;
+  readonly band: DoraBand | null;
 }
 
 export interface WindowMetrics {
@@ -80,6 +105,8 @@ export interface WindowMetrics {
   readonly [METRICS_TYPES.changeFailureRate]: ChangeFailureRateData;
   readonly [METRICS_TYPES.timeToRestore]: TimeToRestoreData;
   readonly [METRICS_TYPES.leadTime]: LeadTimeData;
+  readonly [METRICS_TYPES.deploymentReworkRate]: DeploymentReworkRateData;
+  readonly [METRICS_TYPES.failedDeploymentRecoveryTime]: FailedDeploymentRecoveryTimeData;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -103,6 +130,8 @@ export function windowMetrics(
   const failures = changeFailureRate(timeline, window);
   const restore = timeToRestore(timeline, window);
   const lead = leadTime(timeline, window);
+  const rework = reworkRate(timeline, window);
+  const recovery = failedDeploymentRecoveryTime(timeline, window);
   return {
     [METRICS_TYPES.deploymentFrequency]: { ...fields, ...frequency },
     [METRICS_TYPES.changeFailureRate]: {
@@ -134,6 +163,26 @@ export function windowMetrics(
       medianMs: lead.medianMs ?? null,
       p90Ms: lead.p90Ms ?? null,
       band: lead.band ?? null,
+      changeSamples: lead.changeSamples,
+      changeMedianMs: lead.changeMedianMs ?? null,
+      changeP90Ms: lead.changeP90Ms ?? null,
+      changeBand: lead.changeBand ?? null,
+      start: lead.start ?? null,
+    },
+    [METRICS_TYPES.deploymentReworkRate]: {
+      ...fields,
+      deployments: rework.deployments,
+      reworkDeployments: rework.reworkDeployments,
+      reworkRate: rework.rate ?? null,
+      band: rework.band ?? null,
+    },
+    [METRICS_TYPES.failedDeploymentRecoveryTime]: {
+      ...fields,
+      recoveries: recovery.recoveries,
+      unrecovered: recovery.unrecovered,
+      medianMs: recovery.medianMs ?? null,
+      p90Ms: recovery.p90Ms ?? null,
+      band: recovery.band ?? null,
     },
   };
 }

@@ -5,7 +5,7 @@
  *
  * Avro: one schema per topic (the topic-name strategy, subject
  * `<topic>-value`), a record of the CloudEvents attributes whose `data` is a
- * union of the four metrics records of schemas/metrics/*.avsc. A new metric is
+ * union of the metrics records of schemas/metrics/*.avsc. A new metric is
  * a new union branch, a backward-compatible change.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,14 @@ import type { OutputRecord } from '../../runtime/record.js';
 
 export type MetricsEncoder = (record: OutputRecord) => OutputRecord;
 
-const METRICS = ['deploymentfrequency', 'changefailurerate', 'timetorestore', 'leadtime'] as const;
+const METRICS = [
+  'deploymentfrequency',
+  'changefailurerate',
+  'timetorestore',
+  'leadtime',
+  'deploymentreworkrate',
+  'faileddeploymentrecoverytime',
+] as const;
 const SCHEMA_DIRECTORY = new URL('../../../schemas/metrics/', import.meta.url);
 
 type Schema =
@@ -102,6 +109,9 @@ const RECORD_OF_TYPE: Record<string, string> = {
   'dev.cdstream.metrics.changefailurerate.v1': 'dev.cdstream.metrics.ChangeFailureRate',
   'dev.cdstream.metrics.timetorestore.v1': 'dev.cdstream.metrics.TimeToRestore',
   'dev.cdstream.metrics.leadtime.v1': 'dev.cdstream.metrics.LeadTime',
+  'dev.cdstream.metrics.deploymentreworkrate.v1': 'dev.cdstream.metrics.DeploymentReworkRate',
+  'dev.cdstream.metrics.faileddeploymentrecoverytime.v1':
+    'dev.cdstream.metrics.FailedDeploymentRecoveryTime',
 };
 
 /**

@@ -10,7 +10,7 @@ import { decodeStructured, type CloudEventEnvelope } from '../../cloudevents/env
 import type { InputRecord } from '../../runtime/record.js';
 import { headerText } from '../../runtime/record.js';
 import type { PreparedRecord } from '../../runtime/topology.js';
-import { DELIVERY_FACT, FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
+import { DELIVERY_FACT, FACT_HEADER } from '../internal-headers.js';
 import { readFact, type DeliveryFact } from './facts.js';
 import type { ServiceScope } from './emit.js';
 
@@ -28,9 +28,9 @@ type Skipped = 'records.ignored' | 'records.unattributed';
 function factRecordOf(
   event: CloudEventEnvelope,
   eventTime: number,
-  origin: boolean,
+  factHeader: string | undefined,
 ): FactRecord | Skipped {
-  const fact = readFact(event, eventTime, origin);
+  const fact = readFact(event, eventTime, factHeader);
   if (fact.kind === 'other') return 'records.ignored';
   if (fact.service === undefined || fact.environment === undefined) return 'records.unattributed';
   return {
@@ -40,15 +40,16 @@ function factRecordOf(
 }
 
 /**
- * The record the join sends towards the aggregate for one enriched event
- * (or origin fact), or undefined when the aggregate would ignore it.
+ * The record the join sends towards the aggregate for one enriched event,
+ * or origin or change fact (`factHeader`: what it is), or undefined when the
+ * aggregate would ignore it.
  */
 export function deliveryFactRecord(
   event: CloudEventEnvelope,
   eventTime: number,
-  origin: boolean,
+  factHeader: string | undefined,
 ): { value: string; headers: Record<string, string> } | undefined {
-  const record = factRecordOf(event, eventTime, origin);
+  const record = factRecordOf(event, eventTime, factHeader);
   if (typeof record === 'string') return undefined;
   return { value: JSON.stringify(record), headers: { [FACT_HEADER]: DELIVERY_FACT } };
 }
@@ -62,7 +63,7 @@ export function prepareDeliveryFact(
   const factRecord =
     kind === DELIVERY_FACT
       ? (JSON.parse(String(record.value)) as FactRecord)
-      : factRecordOf(decodeStructured(record.value), record.timestamp, kind === ORIGIN_FACT);
+      : factRecordOf(decodeStructured(record.value), record.timestamp, kind);
   if (typeof factRecord === 'string') {
     count(factRecord);
     return undefined;

@@ -20,6 +20,15 @@ import {
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
 import type { EventValidator } from '../../validation/index.js';
+import {
+  emptyDeploymentHistory,
+  openIncidentsOf,
+  linkedTo,
+  recordDeployment,
+  recover,
+  undoneBy,
+  type DeploymentHistory,
+} from './deployment-history.js';
 import { forwardIncidents, type ServiceScope } from './emit.js';
 import type { AttributedFact } from './prepare.js';
 import type { ResolvedAggregateOptions } from './options.js';
@@ -33,6 +42,9 @@ import {
   recordOrigin,
   type ServiceState,
 } from './service-state.js';
+
+const historyStore = (context: ProcessorContext) =>
+  context.keyValueStore<DeploymentHistory>(STORES.deploymentHistory);
 
 export class AggregateProcessor implements Processor {
   private timelineStore: TimelineStore | undefined;
@@ -110,7 +122,10 @@ export class AggregateProcessor implements Processor {
         this.outcome(attributed, attributed.failed, attributed.what, context);
         return;
       case 'origin':
-        this.origin(attributed, context);
+        this.origin(attributed, STORES.artifactOrigins, attributed.time, context);
+        return;
+      case 'change-origin':
+        this.origin(attributed, STORES.changeOrigins, attributed.changeLeadTimeStart, context);
         return;
     }
   }
@@ -139,28 +154,63 @@ export class AggregateProcessor implements Processor {
               .get(this.keyOf(fact))?.[fact.artifact],
           )
         : undefined;
+    const changeLeadTimeStart =
+      fact.kind === 'deployment' && changesArtifact
+        ? leadTimeStartOf(
+            fact.time,
+            fact.changeLeadTimeStart,
+            context
+              .keyValueStore<Record<string, number>>(STORES.changeOrigins)
+              .get(this.keyOf(fact))?.[fact.artifact],
+          )
+        : undefined;
+    const openIncidents = openIncidentsOf(
+      context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents),
+      this.keyOf(fact),
+    );
     this.timelines.add({
       service: key,
       kind: 'deployments',
-      entry: { eventId: fact.eventId, time: fact.time, artifact: fact.artifact, leadTimeStart },
+      entry: {
+        eventId: fact.eventId,
+        time: fact.time,
+        artifact: fact.artifact,
+        leadTimeStart,
+        changeLeadTimeStart,
+        openIncidents: openIncidents > 0 ? openIncidents : undefined,
+      },
     });
     this.putService(context, {
       ...state,
       lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
     });
+    this.putHistory(
+      context,
+      fact,
+      recordDeployment(
+        this.history(fact, context),
+        { eventId: fact.eventId, time: fact.time },
+        fact.artifact,
+      ),
+    );
     this.options.count('deployments.counted');
     this.deployedArtifact(fact, context);
   }
 
-  /** Where lead time starts for an artifact this service ran, as the join learned it after the deployment. */
+  /**
+   * Where lead time starts (from the artifact, or from its change) for an
+   * artifact this service ran, as the join learned it after the deployment.
+   */
   private origin(
-    fact: Extract<AttributedFact, { kind: 'origin' }>,
+    fact: Extract<AttributedFact, { kind: 'origin' | 'change-origin' }>,
+    storeName: string,
+    start: number,
     context: ProcessorContext,
   ): void {
     if (fact.artifact === undefined) return;
-    const store = context.keyValueStore<Record<string, number>>(STORES.artifactOrigins);
+    const store = context.keyValueStore<Record<string, number>>(storeName);
     const key = this.keyOf(fact);
-    store.put(key, recordOrigin(store.get(key), fact.artifact, fact.time));
+    store.put(key, recordOrigin(store.get(key), fact.artifact, start));
   }
 
   /** A ReplicaSet of the workload: a deployment when configured and its digest is new. */
@@ -193,10 +243,13 @@ export class AggregateProcessor implements Processor {
       return;
     }
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
+    const history = this.history(fact, context);
+    const recovery = recover(history, undoneBy(history, fact.time));
+    this.putHistory(context, fact, recovery.history);
     this.timelines.add({
       service: key,
       kind: 'rollbacks',
-      entry: { eventId: fact.eventId, time: fact.time },
+      entry: { eventId: fact.eventId, time: fact.time, recovers: recovery.recovers },
     });
     this.putService(context, {
       ...state,
@@ -292,14 +345,18 @@ export class AggregateProcessor implements Processor {
     if (outcome.kind === 'duplicate') return;
     const state = this.serviceState(fact, context);
     const service = this.keyOf(fact);
+    const history = this.history(fact, context);
     if (outcome.kind === 'opened') {
-      store.put(incidentKey, outcome.open);
+      const failedDeployment = linkedTo(history, fact.time, fact.artifact);
+      store.put(incidentKey, { ...outcome.open, failedDeployment });
       this.timelines.add({
         service,
         kind: 'detections',
         entry: { incidentId: fact.incidentId, time: fact.time, artifact: fact.artifact },
       });
     } else {
+      const recovery = recover(history, store.get(incidentKey)?.failedDeployment);
+      this.putHistory(context, fact, recovery.history);
       store.delete(incidentKey);
       this.timelines.add({
         service,
@@ -308,6 +365,7 @@ export class AggregateProcessor implements Processor {
           incidentId: fact.incidentId,
           resolvedAt: fact.time,
           detectedAt: outcome.kind === 'resolved' ? outcome.detectedAt : undefined,
+          recovers: recovery.recovers,
         },
       });
     }
@@ -327,6 +385,14 @@ export class AggregateProcessor implements Processor {
   private get timelines(): TimelineStore {
     if (!this.timelineStore) throw new Error('the aggregate processor was not initialised');
     return this.timelineStore;
+  }
+
+  private history(scope: ServiceScope, context: ProcessorContext): DeploymentHistory {
+    return historyStore(context).get(this.keyOf(scope)) ?? emptyDeploymentHistory();
+  }
+
+  private putHistory(context: ProcessorContext, scope: ServiceScope, history: DeploymentHistory) {
+    historyStore(context).put(this.keyOf(scope), history);
   }
 
   private keyOf(scope: ServiceScope): string {

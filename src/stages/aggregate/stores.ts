@@ -8,4 +8,8 @@ export const STORES = {
   producerIncidents: 'aggregate-producer-incidents',
   /** service/environment → artifact key → earliest origin the join sent after a deployment */
   artifactOrigins: 'aggregate-artifact-origins',
+  /** service/environment → change lead-time starts the join sent after a deployment (per artifact) */
+  changeOrigins: 'aggregate-change-origins',
+  /** service/environment → latest deployments and recovered failed deployments (deployment-history.ts) */
+  deploymentHistory: 'aggregate-deployment-history',
 } as const;

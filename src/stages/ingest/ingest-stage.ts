@@ -152,7 +152,8 @@ class IngestProcessor implements Processor {
       headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
       timestamp: event.eventTime,
     };
-    if (!event.broadcast) {
+    // without the join (`repartition: false`) nobody drops the broadcast copies
+    if (!event.broadcast || this.options.repartition === false) {
       context.forward('join', output);
       return;
     }

@@ -7,6 +7,7 @@ import type { CloudEventEnvelope } from '../../cloudevents/envelope.js';
 import { EXTENSIONS } from '../../cloudevents/extensions.js';
 import { isPlainObject } from '../../cloudevents/structured-mode.js';
 import type { ExtensionValue } from '../../cloudevents/types.js';
+import { isChangeStart } from '../../domain/join/index.js';
 import { artifactKeyOf, imageRefToPurl, parsePurl } from '../../domain/purl/index.js';
 import { parseScanReport, type ScanReport } from '../../domain/sbom/index.js';
 import type { NormalisedEvent } from '../../validation/index.js';
@@ -25,7 +26,7 @@ export interface IngestedEvent {
   readonly envelope: CloudEventEnvelope;
   /** the Kafka key towards the join: the artifact key, else the source */
   readonly routingKey: string;
-  /** location events go to every partition of the join */
+  /** location events and change starts (created, merged) go to every partition of the join */
   readonly broadcast: boolean;
   readonly eventTime: number;
 }
@@ -60,7 +61,7 @@ export function ingested(event: NormalisedEvent, recordTimestamp: number): Inges
   return {
     envelope: { attributes: event.attributes, extensions, data: event.data },
     routingKey: typeof artifactKey === 'string' ? artifactKey : event.attributes.source,
-    broadcast: event.attributes.type === LOCATION_TYPE,
+    broadcast: event.attributes.type === LOCATION_TYPE || isChangeStart(event.attributes.type),
     eventTime,
   };
 }

@@ -15,12 +15,13 @@ import {
   joinEvent,
   JoinTables,
   type ArtifactFacts,
+  type ChangeEntry,
   type Placement,
 } from '../../domain/join/index.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
 import type { StageDefinition } from '../../runtime/topology.js';
-import { FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
+import { CHANGE_FACT, FACT_HEADER, ORIGIN_FACT } from '../internal-headers.js';
 
 export interface JoinStageOptions {
   /** ingest's repartition output, by its logical name (e.g. `by-artifact`) */
@@ -33,7 +34,8 @@ export interface JoinStageOptions {
    */
   readonly toAggregate?: string;
   /**
-   * What goes to `toAggregate` for an enriched event or origin fact: a record
+   * What goes to `toAggregate` for an enriched event, or an origin or change
+   * fact (`fact`: the cdstream-fact header it would carry): a record
    * of what the aggregate needs of it, or undefined when it needs nothing.
    * Default: the enriched event itself.
    */
@@ -48,19 +50,21 @@ export interface JoinStageOptions {
 export type ToAggregateRecord = (
   event: CloudEventEnvelope,
   eventTime: number,
-  origin: boolean,
+  fact: string | undefined,
 ) => { value: Buffer | string; headers: Record<string, string> } | undefined;
 
 export interface JoinStoreNames {
   readonly placements: string;
   readonly facts: string;
   readonly clusterEnvironments: string;
+  readonly changes: string;
 }
 
 export const joinStoreNames = (stage = 'join'): JoinStoreNames => ({
   placements: `${stage}-artifact-services`,
   facts: `${stage}-artifact-facts`,
   clusterEnvironments: `${stage}-cluster-environments`,
+  changes: `${stage}-changes`,
 });
 
 const ENRICHED = 'enriched';
@@ -80,6 +84,7 @@ class JoinProcessor implements Processor {
       placements: context.keyValueStore<Placement[]>(this.stores.placements),
       facts: context.keyValueStore<ArtifactFacts>(this.stores.facts),
       clusterEnvironments: context.keyValueStore<string>(this.stores.clusterEnvironments),
+      changes: context.keyValueStore<ChangeEntry>(this.stores.changes),
     });
   }
 
@@ -98,13 +103,17 @@ class JoinProcessor implements Processor {
         headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
         timestamp: record.timestamp,
       });
-      this.forwardToAggregate(context, output.key, output.event, record.timestamp, false);
+      this.forwardToAggregate(context, output.key, output.event, record.timestamp, undefined);
     }
     // the join works in arrival order: a build that comes after the
     // deployment it preceded tells the aggregate (which works in event-time
-    // order) where lead time starts, for every place the artifact ran
+    // order) where lead time starts, for every place the artifact ran; so
+    // does a change learned after its artifact was packaged
     for (const fact of outcome.originFacts ?? []) {
-      this.forwardToAggregate(context, fact.key, fact.event, record.timestamp, true);
+      this.forwardToAggregate(context, fact.key, fact.event, record.timestamp, ORIGIN_FACT);
+    }
+    for (const fact of outcome.changeFacts ?? []) {
+      this.forwardToAggregate(context, fact.key, fact.event, fact.time, CHANGE_FACT);
     }
     for (const name of outcome.counts) this.count(name);
   }
@@ -114,10 +123,10 @@ class JoinProcessor implements Processor {
     key: string,
     event: CloudEventEnvelope,
     eventTime: number,
-    origin: boolean,
+    fact: string | undefined,
   ): void {
     if (!this.toAggregate) return;
-    const record = this.toAggregate(event, eventTime, origin);
+    const record = this.toAggregate(event, eventTime, fact);
     if (record === undefined) {
       this.count('aggregate_copy_skipped');
       return;
@@ -143,12 +152,12 @@ class JoinProcessor implements Processor {
   }
 }
 
-/** The enriched event itself, as it goes to `enriched` (origin facts marked as such). */
-const enrichedEventRecord: ToAggregateRecord = (event, _eventTime, origin) => ({
+/** The enriched event itself, as it goes to `enriched` (facts marked as such). */
+const enrichedEventRecord: ToAggregateRecord = (event, _eventTime, fact) => ({
   value: encodeStructured(event),
   headers: {
     'content-type': STRUCTURED_CONTENT_TYPE,
-    ...(origin ? { [FACT_HEADER]: ORIGIN_FACT } : {}),
+    ...(fact === undefined ? {} : { [FACT_HEADER]: fact }),
   },
 });
 
@@ -169,6 +178,7 @@ export function joinStage(options: JoinStageOptions): StageDefinition {
       { name: stores.placements, kind: 'key-value' },
       { name: stores.facts, kind: 'key-value' },
       { name: stores.clusterEnvironments, kind: 'key-value' },
+      { name: stores.changes, kind: 'key-value' },
     ],
     deadLetterTopic: options.deadLetterTopic,
     processor: () =>

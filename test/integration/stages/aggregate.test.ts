@@ -231,9 +231,9 @@ describe('aggregate stage on the broker', () => {
     metrics.get(`${type} ${service} ${dayStart(day)}`);
 
   it('emits exactly one final result per day per known service and metric, zeros included', () => {
-    // windows: alpha 7, bravo 7, charlie 6 (from day 1), delta 7, echo 2 (from day 5) = 29, × 4 metrics
-    expect(metricsRecords).toBe(116);
-    expect(metrics.size).toBe(116);
+    // windows: alpha 7, bravo 7, charlie 6 (from day 1), delta 7, echo 2 (from day 5) = 29, × 6 metrics
+    expect(metricsRecords).toBe(174);
+    expect(metrics.size).toBe(174);
     expect([...metrics.values()].every((data) => data.final === true)).toBe(true);
   });
 

@@ -30,6 +30,7 @@ import {
   artifactPackaged,
   artifactPublished,
   buildFinished,
+  changeEvent,
   byPartition,
   CDEVENT_TYPES,
   DEFAULT_START,
@@ -134,7 +135,7 @@ describe('oracle: which windows exist', () => {
         metricsKey(METRICS_TYPES.deploymentFrequency, 'svc', 'prod', P7D, day(-3)),
       ].sort(),
     );
-    expect(truth.metrics.size).toBe(16); // four metrics each
+    expect(truth.metrics.size).toBe(24); // six metrics each
     expect(metric(truth, METRICS_TYPES.deploymentFrequency, P1D, day(3))).toEqual({
       service: 'svc',
       environment: 'prod',
@@ -157,8 +158,8 @@ describe('oracle: which windows exist', () => {
       changeFailureRate: null,
       band: null,
     });
-    // P1D day 0, and the week [day -6, day 1): four metrics each
-    expect(truth.metrics.size).toBe(8);
+    // P1D day 0, and the week [day -6, day 1): six metrics each
+    expect(truth.metrics.size).toBe(12);
   });
 });
 
@@ -431,6 +432,73 @@ describe('oracle: time to restore', () => {
   });
 });
 
+describe('oracle: deployment rework rate', () => {
+  it('a deployment while an incident of its stream is open is rework; after the resolve it is not', () => {
+    const truth = truthOf([
+      deploy(A, at(0, 1)),
+      incident('detected', 'INC-1', at(0, 2)),
+      deploy(B, at(0, 3)), // rework
+      incident('reported', 'INC-1', at(0, 3, 30)), // duplicate while open
+      incident('resolved', 'INC-1', at(0, 4)),
+      deploy(C, at(0, 5)),
+      incident('detected', 'INC-2', at(0, 6), { service: 'other' }),
+      deploy(A, at(0, 7)), // another service's incident: not rework
+    ]);
+    expect(metric(truth, METRICS_TYPES.deploymentReworkRate, P1D, day(0))).toMatchObject({
+      deployments: 4,
+      reworkDeployments: 1,
+      reworkRate: 0.25,
+      band: 'low',
+    });
+  });
+
+  it('an incident opened days before still makes a deployment rework; no deployment: null', () => {
+    const truth = truthOf([incident('detected', 'INC-1', at(0, 2)), deploy(A, at(3, 1))], day(4));
+    expect(metric(truth, METRICS_TYPES.deploymentReworkRate, P1D, day(3))).toMatchObject({
+      deployments: 1,
+      reworkDeployments: 1,
+      reworkRate: 1,
+    });
+    expect(metric(truth, METRICS_TYPES.deploymentReworkRate, P1D, day(0))).toMatchObject({
+      deployments: 0,
+      reworkRate: null,
+      band: null,
+    });
+  });
+});
+
+describe('oracle: failed deployment recovery time', () => {
+  it('the first of the rollback and the linked resolve recovers; counted in the window of the recovery', () => {
+    const truth = truthOf(
+      [
+        deploy(A, at(0, 1)),
+        incident('detected', 'INC-1', at(0, 2)), // links A
+        deploy(B, at(0, 3)),
+        rollback(A, at(0, 4)), // undoes B: 1 h
+        incident('resolved', 'INC-1', at(2, 1)), // recovers A: 2 days
+        deploy(C, at(2, 2)),
+        rollback(A, at(2, 3)), // undoes C: 1 h
+        incident('detected', 'INC-2', at(2, 4)), // links C, the latest deployment
+        incident('resolved', 'INC-2', at(2, 5)), // C again: not a second recovery
+      ],
+      day(3),
+    );
+    expect(metric(truth, METRICS_TYPES.failedDeploymentRecoveryTime, P1D, day(0))).toMatchObject({
+      recoveries: 1,
+      unrecovered: 1,
+      medianMs: HOUR_MS,
+      band: 'high',
+    });
+    expect(metric(truth, METRICS_TYPES.failedDeploymentRecoveryTime, P1D, day(2))).toMatchObject({
+      recoveries: 2,
+      unrecovered: 0,
+      medianMs: Math.round((2 * DAY_MS + HOUR_MS) / 2),
+      p90Ms: 2 * DAY_MS,
+      band: 'medium',
+    });
+  });
+});
+
 describe('oracle: lead time', () => {
   it('earliest origin → deployment; a redeploy of the running artifact is no sample', () => {
     const events = [
@@ -449,6 +517,50 @@ describe('oracle: lead time', () => {
       medianMs: HOUR_MS,
       p90Ms: HOUR_MS,
       band: 'elite',
+      // the packaged event names a change nobody reported
+      changeSamples: 0,
+      changeMedianMs: null,
+      changeP90Ms: null,
+      changeBand: null,
+      start: 'artifact',
+    });
+  });
+
+  it('from the change: the earliest created/merged of the change the artifact was packaged from', () => {
+    const change = (
+      phase: 'created' | 'merged',
+      name: string,
+      time: number,
+      subjectSource = true,
+    ) =>
+      changeEvent({
+        id: nextId(),
+        source: '/git/example',
+        time,
+        phase,
+        change: name,
+        omitSubjectSource: !subjectSource,
+      });
+    const packaged = (artifactId: string, name: string, time: number) =>
+      artifactPackaged({ id: nextId(), source: '/ci/svc', time, artifactId, change: name });
+    const events = [
+      change('created', 'PR-1', at(0, 0, 30)),
+      change('merged', 'PR-1', at(0, 1), false), // same change: subject source defaults to /git/example
+      packaged(A, 'PR-1', at(0, 1, 10)),
+      deploy(A, at(0, 2)), // artifact 50 min, change 90 min
+      packaged(B, 'PR-2', at(0, 3)),
+      deploy(B, at(0, 4)), // PR-2 merged only after it: artifact sample only
+      change('merged', 'PR-2', at(0, 5)),
+      packaged(C, 'PR-2', at(0, 6)),
+      deploy(C, at(0, 7)), // change 2 h
+    ];
+    expect(metric(truthOf(events), METRICS_TYPES.leadTime, P1D, day(0))).toMatchObject({
+      samples: 3,
+      changeSamples: 2,
+      changeMedianMs: Math.round((90 * MINUTE_MS + 2 * HOUR_MS) / 2),
+      changeP90Ms: 2 * HOUR_MS,
+      changeBand: 'elite',
+      start: 'mixed',
     });
   });
 

@@ -147,12 +147,50 @@ describe('lead time', () => {
       medianMs: 2 * HOUR_MS,
       p90Ms: 6 * HOUR_MS,
       band: 'elite',
+      changeSamples: 0,
+      changeMedianMs: undefined,
+      changeP90Ms: undefined,
+      changeBand: undefined,
+      start: 'artifact',
     });
     expect(leadTime(emptyTimeline(), day)).toEqual({
       samples: 0,
       medianMs: undefined,
       p90Ms: undefined,
       band: undefined,
+      changeSamples: 0,
+      changeMedianMs: undefined,
+      changeP90Ms: undefined,
+      changeBand: undefined,
+      start: undefined,
+    });
+  });
+
+  it('also from the change when the deployment carries a change start; start says which', () => {
+    let t = emptyTimeline();
+    t = addDeployment(t, { ...deploy('a', 2 * HOUR_MS, 'x', HOUR_MS), changeLeadTimeStart: 0 });
+    t = addDeployment(t, deploy('b', 5 * HOUR_MS, 'y', 4 * HOUR_MS));
+    // a change start without an artifact start is not a sample: it is not a new artifact
+    t = addDeployment(t, { ...deploy('c', 6 * HOUR_MS, 'x'), changeLeadTimeStart: 0 });
+    expect(leadTime(t, day)).toMatchObject({
+      samples: 2,
+      medianMs: HOUR_MS,
+      changeSamples: 1,
+      changeMedianMs: 2 * HOUR_MS,
+      changeP90Ms: 2 * HOUR_MS,
+      changeBand: 'elite',
+      start: 'mixed',
+    });
+    const changeOnly = addDeployment(emptyTimeline(), {
+      ...deploy('d', 9 * DAY_MS, 'z', 9 * DAY_MS - HOUR_MS),
+      changeLeadTimeStart: 0,
+    });
+    expect(leadTime(changeOnly, { start: 9 * DAY_MS, end: 10 * DAY_MS })).toMatchObject({
+      samples: 1,
+      band: 'elite',
+      changeMedianMs: 9 * DAY_MS,
+      changeBand: 'medium', // 9 days: at least a week
+      start: 'change',
     });
   });
 });

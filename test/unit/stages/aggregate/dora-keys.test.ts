@@ -102,6 +102,29 @@ describe('DORA keys of one day through the stage', () => {
     });
   });
 
+  it('rework rate: no deployment of the day was made while an incident was open', async () => {
+    const data = byWindow(await closedDay(), METRICS_TYPES.deploymentReworkRate).get(WINDOW);
+    expect(data).toMatchObject({
+      deployments: 3,
+      reworkDeployments: 0,
+      reworkRate: 0,
+      band: 'elite',
+    });
+  });
+
+  it('failed deployment recovery time: a recovered by its incident, b by the rollback', async () => {
+    const data = byWindow(await closedDay(), METRICS_TYPES.failedDeploymentRecoveryTime).get(
+      WINDOW,
+    );
+    expect(data).toMatchObject({
+      recoveries: 2, // a: 1 h → 3.5 h; b: 4 h → 5 h; inc-2 names a again: not a second recovery
+      unrecovered: 0,
+      medianMs: 105 * MINUTE,
+      p90Ms: 150 * MINUTE,
+      band: 'high',
+    });
+  });
+
   it('emits data that matches the Avro and JSON schemas of each metrics type', async () => {
     const events = await closedDay();
     const ajv = createAjv();
@@ -110,6 +133,8 @@ describe('DORA keys of one day through the stage', () => {
       [METRICS_TYPES.changeFailureRate]: 'changefailurerate',
       [METRICS_TYPES.timeToRestore]: 'timetorestore',
       [METRICS_TYPES.leadTime]: 'leadtime',
+      [METRICS_TYPES.deploymentReworkRate]: 'deploymentreworkrate',
+      [METRICS_TYPES.failedDeploymentRecoveryTime]: 'faileddeploymentrecoverytime',
     };
     const seen = new Set<string>();
     for (const event of events) {
@@ -130,7 +155,7 @@ describe('DORA keys of one day through the stage', () => {
       expect(validate(event.data), JSON.stringify([validate.errors, event.data])).toBe(true);
       seen.add(event.type);
     }
-    expect(seen.size).toBe(4);
+    expect(seen.size).toBe(6);
   });
 
   it('a window without samples has nulls, which both schemas accept', () => {

@@ -83,6 +83,8 @@ export interface DeploymentOptions {
   /** label of the artifact; its digest is sha256(label) */
   readonly artifact: string;
   readonly leadTimeStart?: number;
+  /** cdschangestart: where lead time from the change starts, as the join knew it */
+  readonly changeStart?: number;
   readonly vulnerabilities?: Vulnerabilities;
   readonly predicate?: 'deployed' | 'upgraded' | 'rolledback';
 }
@@ -99,6 +101,9 @@ export function deployment(where: Where, options: DeploymentOptions): EnrichedRe
       ...(options.leadTimeStart === undefined
         ? {}
         : { cdsleadtimestart: new Date(options.leadTimeStart).toISOString() }),
+      ...(options.changeStart === undefined
+        ? {}
+        : { cdschangestart: new Date(options.changeStart).toISOString() }),
       ...vulnExtensions(options.vulnerabilities),
     },
   );

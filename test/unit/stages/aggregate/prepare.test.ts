@@ -35,7 +35,11 @@ describe('the delivery fact the join sends to the aggregate', () => {
     });
     const counts: string[] = [];
     const fromEvent = prepareDeliveryFact(asInput(enriched), (name) => counts.push(name));
-    const compact = deliveryFactRecord(decodeStructured(enriched.value), enriched.timestamp, false);
+    const compact = deliveryFactRecord(
+      decodeStructured(enriched.value),
+      enriched.timestamp,
+      undefined,
+    );
     if (compact === undefined) throw new Error('a deployment must reach the aggregate');
     const fromFact = prepareDeliveryFact(
       asInput({ value: compact.value, timestamp: enriched.timestamp }, compact.headers),
@@ -58,7 +62,7 @@ describe('the delivery fact the join sends to the aggregate', () => {
       extensions: { cdsservice: 'checkout', cdsenvironment: 'prod' },
       data: { context: { id: 'b-1' }, subject: { id: 'run' } },
     };
-    expect(deliveryFactRecord(event, where.time, false)).toBeUndefined();
+    expect(deliveryFactRecord(event, where.time, undefined)).toBeUndefined();
     const counts: string[] = [];
     const prepared = prepareDeliveryFact(
       asInput({ value: encodeStructured(event), timestamp: where.time }),

@@ -44,7 +44,7 @@ describe('aggregate windows on the in-memory driver', () => {
 
     await pipe(driver, [deployment(cart(D0 + DAY_MS + HOUR_MS), { artifact: 'e' })]); // watermark D1
     const day0 = metricsEvents(driver.readOutput(TOPICS.metrics));
-    expect(day0).toHaveLength(2 * 4); // two services × four metrics
+    expect(day0).toHaveLength(2 * 6); // two services × six metrics
     const frequencies = byWindow(day0, DF);
     expect(frequencies.get('shop/prod P1D 2026-03-02T00:00:00.000Z')).toMatchObject({
       windowEnd: '2026-03-03T00:00:00.000Z',
@@ -159,7 +159,7 @@ describe('aggregate windows on the in-memory driver', () => {
     await pipe(driver, [deployment(shop(D0 + HOUR_MS), { artifact: 'a' })]);
     await driver.advanceWallClockTime(60_000);
     const early = metricsEvents(driver.readOutput(TOPICS.metrics));
-    expect(early).toHaveLength(4);
+    expect(early).toHaveLength(6);
     expect(byWindow(early, DF).get('shop/prod P1D 2026-03-02T00:00:00.000Z')).toMatchObject({
       final: false,
       deployments: 1,

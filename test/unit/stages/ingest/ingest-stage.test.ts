@@ -229,6 +229,37 @@ describe('ingest stage', () => {
     ).toEqual([0, 1, 2]);
   });
 
+  it('broadcasts change.created and change.merged to every partition of the join, once without the join', async () => {
+    const change = (type: string, id: string) =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source: '/git/example',
+        type,
+        datacontenttype: 'application/json',
+        data: {
+          context: {
+            specversion: '0.5.1',
+            id,
+            source: '/git/example',
+            type,
+            timestamp: new Date(Date.now() - 60_000).toISOString(),
+          },
+          subject: { id: 'PR-1', content: { repository: { id: 'shop' } } },
+        },
+      });
+    const records = [
+      { value: change('dev.cdevents.change.created.0.4.0', 'c-1'), headers: CE_JSON },
+      { value: change('dev.cdevents.change.merged.0.3.0', 'c-2'), headers: CE_JSON },
+    ];
+    const withJoin = setup({}, 3);
+    await withJoin.driver.pipeInput('in', records);
+    expect(withJoin.driver.readOutput(JOIN).map((r) => r.partition)).toEqual([0, 1, 2, 0, 1, 2]);
+    const withoutJoin = setup({ toJoin: 'enriched', repartition: false }, 3);
+    await withoutJoin.driver.pipeInput('in', records);
+    expect(withoutJoin.driver.readOutput('enriched')).toHaveLength(2);
+  });
+
   it('retries a record while the schema registry is away instead of dead-lettering it', async () => {
     const { driver } = setup({
       avro: {

@@ -1,0 +1,100 @@
+/**
+ * What the aggregate remembers of a service's deployments beyond the
+ * timeline, which forgets what is older than the windows left to emit: the
+ * latest deployments (overall and per artifact) and the failed deployments
+ * already recovered. Enough to name, when a rollback or an incident's
+ * resolution is folded in, the failed deployment it recovers, however old
+ * (failed deployment recovery time), as change failure rate links them:
+ * a rollback undoes the latest deployment before it; an incident is linked
+ * to the latest deployment of the artifact it names at or before its
+ * detection, else to the latest deployment at or before it.
+ *
+ * Plain JSON data, one small entry per service and environment.
+ */
+import type { RecoveredDeployment } from '../../domain/dora/index.js';
+
+export interface DeploymentHistory {
+  readonly latest?: RecoveredDeployment | undefined;
+  /** the deployment before `latest`: a rollback at the same time as `latest` undoes this one */
+  readonly previous?: RecoveredDeployment | undefined;
+  /** artifact key → its latest deployment (the newest artifacts, bounded) */
+  readonly byArtifact: Readonly<Record<string, RecoveredDeployment>>;
+  /** failed deployments already recovered: event id → deployment time (the newest, bounded) */
+  readonly recovered: Readonly<Record<string, number>>;
+}
+
+/** Artifacts and recovered deployments a service keeps, the newest of each. */
+const MAX_ENTRIES = 64;
+
+export const emptyDeploymentHistory = (): DeploymentHistory => ({ byArtifact: {}, recovered: {} });
+
+function newest<V>(entries: Record<string, V>, timeOf: (value: V) => number): Record<string, V> {
+  const list = Object.entries(entries);
+  if (list.length <= MAX_ENTRIES) return entries;
+  return Object.fromEntries(
+    list.sort(([, a], [, b]) => timeOf(b) - timeOf(a)).slice(0, MAX_ENTRIES),
+  );
+}
+
+/** Deployments are folded in event-time order. */
+export function recordDeployment(
+  history: DeploymentHistory,
+  deployment: RecoveredDeployment,
+  artifact: string | undefined,
+): DeploymentHistory {
+  const byArtifact =
+    artifact === undefined
+      ? history.byArtifact
+      : newest({ ...history.byArtifact, [artifact]: deployment }, (entry) => entry.time);
+  return { ...history, latest: deployment, previous: history.latest, byArtifact };
+}
+
+/** The deployment a rollback at `time` undoes: the latest strictly before it. */
+export function undoneBy(
+  history: DeploymentHistory,
+  time: number,
+): RecoveredDeployment | undefined {
+  if (history.latest !== undefined && history.latest.time < time) return history.latest;
+  if (history.previous !== undefined && history.previous.time < time) return history.previous;
+  return undefined;
+}
+
+/** The deployment an incident detected at `time` is linked to. */
+export function linkedTo(
+  history: DeploymentHistory,
+  time: number,
+  artifact: string | undefined,
+): RecoveredDeployment | undefined {
+  const candidate = artifact === undefined ? history.latest : history.byArtifact[artifact];
+  return candidate !== undefined && candidate.time <= time ? candidate : undefined;
+}
+
+/**
+ * `failed` recovered now: returned as `recovers` the first time only, and
+ * remembered so that a second recovery of it does not count again.
+ */
+export function recover(
+  history: DeploymentHistory,
+  failed: RecoveredDeployment | undefined,
+): { history: DeploymentHistory; recovers: RecoveredDeployment | undefined } {
+  if (failed === undefined || history.recovered[failed.eventId] !== undefined)
+    return { history, recovers: undefined };
+  const recovered = newest({ ...history.recovered, [failed.eventId]: failed.time }, (t) => t);
+  return { history: { ...history, recovered }, recovers: failed };
+}
+
+/**
+ * Producer incidents open on a service now, i.e. at the event time being
+ * folded (rework rate). `open` holds one entry per open incident, keyed
+ * JSON [service/environment key, incident id].
+ */
+export function openIncidentsOf(
+  open: { entries(): Iterable<[string, unknown]> },
+  serviceKey: string,
+): number {
+  // keys are JSON [serviceKey, incidentId]: the service's own start with this prefix
+  const prefix = `${JSON.stringify([serviceKey]).slice(0, -1)},`;
+  let count = 0;
+  for (const [incidentKey] of open.entries()) if (incidentKey.startsWith(prefix)) count++;
+  return count;
+}
