@@ -207,7 +207,7 @@ const scenarios: [string, Scenario][] = [
       const child = cdstreamRun(file, workers);
       const measured = await measure(
         child,
-        /"workers in process|"msg":"worker \d+ running/,
+        /workers in process \d+ running|"msg":"worker \d+ running/,
         [
           [`${names.appId}-ingest`, input],
           [`${names.appId}-join`, names.repartition],
