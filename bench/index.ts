@@ -161,7 +161,9 @@ await produceAll(
 );
 const produceSeconds = (performance.now() - produceStarted) / 1000;
 process.stderr.write(`produced ${RECORDS} records in ${produceSeconds.toFixed(1)} s\n`);
-const kafkaStreamsReady = values['skip-kafka-streams'] ? undefined : buildKafkaStreams();
+const kafkaStreamsReady = values['skip-kafka-streams']
+  ? undefined
+  : buildKafkaStreams(!values['skip-kafka-streams-pipeline']);
 const KAFKA_STREAMS_PIPELINE = 'Kafka Streams default-topology pipeline, EOS v2 (baseline)';
 
 // --- the scenarios, each a fresh application/group on the same input ---------
