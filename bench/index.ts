@@ -1,10 +1,14 @@
 /**
  * cdstream against its baselines on the local broker, interleaved so that
  * machine drift cancels: kafkajs plain pipe, kafkajs transactional pipe,
- * Kafka Streams (EOS v2) deployment frequency, cdstream per stage and the
- * whole pipeline. Then latency at half the measured maximum, and restore time.
+ * Kafka Streams (EOS v2) deployment frequency, Kafka Streams (EOS v2) in the
+ * shape of the default topology, cdstream per stage and the whole pipeline.
+ * Then latency at half the measured maximum, and restore time.
  *
  *   npm run bench [-- --records 1000000 --rounds 2 --restore-keys 100000,1000000 --json --profile]
+ *   --skip-kafka-streams: neither Kafka Streams baseline (no Maven build);
+ *   --skip-kafka-streams-pipeline: not the default-topology one (it reads the
+ *   official CDEvents schemas from CDEVENTS_SPEC_DIR or shared/cdevents-spec)
  *
  * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
  */
@@ -12,7 +16,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { buildKafkaStreams, startKafkaStreams } from './baselines/kafka-streams.js';
+import {
+  buildKafkaStreams,
+  kafkaStreamsPipelineInternals,
+  startKafkaStreams,
+  startKafkaStreamsPipeline,
+} from './baselines/kafka-streams.js';
 import { EventGenerator } from './lib/events.js';
 import {
   committedToEnd,
@@ -36,6 +45,7 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '15' },
     'restore-keys': { type: 'string', default: '100000' },
     'skip-kafka-streams': { type: 'boolean', default: false },
+    'skip-kafka-streams-pipeline': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     /** runs only the scenarios whose name contains one of these comma-separated words */
     only: { type: 'string' },
@@ -150,6 +160,7 @@ await createTopics(client, [input], PARTITIONS);
 // 0.1% of the events are late on purpose: the pipeline's late topic must hold exactly those
 const generator = new EventGenerator(RECORDS, { run, lateShare: 0.001 });
 let lateOnPurpose = 0;
+let badOnPurpose = 0;
 const produceStarted = performance.now();
 await produceAll(
   client,
@@ -157,18 +168,24 @@ await produceAll(
   (function* () {
     for (const record of generator.records()) {
       if (record.late) lateOnPurpose++;
+      if (record.kind === 'bad') badOnPurpose++;
       yield toMessage(record);
     }
   })(),
 );
 const produceSeconds = (performance.now() - produceStarted) / 1000;
 process.stderr.write(`produced ${RECORDS} records in ${produceSeconds.toFixed(1)} s\n`);
-const kafkaStreamsReady = values['skip-kafka-streams'] ? undefined : buildKafkaStreams();
+const kafkaStreamsReady = values['skip-kafka-streams']
+  ? undefined
+  : buildKafkaStreams(!values['skip-kafka-streams-pipeline']);
+const KAFKA_STREAMS_PIPELINE = 'Kafka Streams default-topology pipeline, EOS v2 (baseline)';
 
 // --- the scenarios, each a fresh application/group on the same input ---------
 let prep: PipelineNames | undefined;
 /** late records of each pipeline round */
 const lateCounts: number[] = [];
+/** dead letters of each Kafka Streams pipeline round */
+const kafkaStreamsDeadLetters: number[] = [];
 type Scenario = (round: number) => Promise<Measured>;
 const scenarios: [string, Scenario][] = [
   [
@@ -290,6 +307,40 @@ if (kafkaStreamsReady) {
       );
     },
   ]);
+  if (!values['skip-kafka-streams-pipeline']) {
+    scenarios.splice(3, 0, [
+      KAFKA_STREAMS_PIPELINE,
+      async (round) => {
+        const appId = `${run}-kstreams-pipeline-${round}`;
+        const topics = {
+          input,
+          deadLetter: `${appId}.dlq`,
+          enriched: `${appId}.enriched`,
+          metrics: `${appId}.metrics`,
+          partitions: PARTITIONS,
+        };
+        await createTopics(
+          client,
+          [topics.deadLetter, topics.enriched, topics.metrics],
+          PARTITIONS,
+        );
+        const jar = await kafkaStreamsReady;
+        const internal = kafkaStreamsPipelineInternals(appId);
+        const measured = await measure(
+          startKafkaStreamsPipeline(jar, appId, topics),
+          /"running"/,
+          [
+            [appId, input],
+            [appId, internal.byArtifact],
+            [appId, internal.byService],
+          ],
+          RECORDS,
+        );
+        kafkaStreamsDeadLetters.push(await countRecords(topics.deadLetter));
+        return measured;
+      },
+    ]);
+  }
 }
 
 const only = values.only?.split(',').map((word) => word.trim().toLowerCase());
@@ -431,12 +482,25 @@ for (const [name, lat] of latency) {
 console.log(
   `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
 );
+if (kafkaStreamsDeadLetters.length > 0) {
+  console.log(
+    `dead letters, ${KAFKA_STREAMS_PIPELINE}: ${kafkaStreamsDeadLetters.join(', ')} per round; the generator made ${badOnPurpose} bad records (${kafkaStreamsDeadLetters.every((n) => n === badOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
+  );
+}
 if (values.json) {
   const file = new URL('./results/latest.json', import.meta.url).pathname;
   mkdirSync(new URL('./results/', import.meta.url).pathname, { recursive: true });
   writeFileSync(
     file,
-    `${JSON.stringify({ figures, late: { pipeline: lateCounts, onPurpose: lateOnPurpose } }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        figures,
+        late: { pipeline: lateCounts, onPurpose: lateOnPurpose },
+        deadLetters: { kafkaStreamsPipeline: kafkaStreamsDeadLetters, badOnPurpose },
+      },
+      null,
+      2,
+    )}\n`,
   );
   console.log(`wrote ${file}`);
 }
