@@ -2,9 +2,12 @@
  * cdstream against its baselines on the local broker, interleaved so that
  * machine drift cancels: kafkajs plain pipe, kafkajs transactional pipe,
  * Kafka Streams (EOS v2) deployment frequency, cdstream per stage and the
- * whole pipeline. Then latency at half the measured maximum, and restore time.
+ * whole pipeline, and the transactional pipe on @confluentinc/kafka-javascript
+ * where scripts/install-confluent-client installed it. Then latency at half
+ * the measured maximum, and restore time.
  *
  *   npm run bench [-- --records 1000000 --rounds 2 --restore-keys 100000,1000000 --json --profile]
+ *   npm run bench -- --only 'transactional pipe' --restore-keys ''   (a subset, by name)
  *
  * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
  */
@@ -13,6 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildKafkaStreams, startKafkaStreams } from './baselines/kafka-streams.js';
+import { confluentInstalled } from './lib/confluent.js';
 import { EventGenerator } from './lib/events.js';
 import {
   committedToEnd,
@@ -36,6 +40,8 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '15' },
     'restore-keys': { type: 'string', default: '100000' },
     'skip-kafka-streams': { type: 'boolean', default: false },
+    /** only the scenarios whose name matches this regular expression */
+    only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -48,6 +54,8 @@ const workDir = new URL(`../.local/bench/${run}/`, import.meta.url).pathname;
 const client = kafka(run);
 const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
 const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
+const CONFLUENT_PIPE = new URL('./workers/confluent-pipe-worker.ts', import.meta.url).pathname;
+const only = values.only === undefined ? undefined : new RegExp(values.only);
 
 /** Events in a topic: records with a value (not transaction markers or watermark records). */
 async function countRecords(topic: string): Promise<number> {
@@ -118,6 +126,26 @@ function pipe(mode: string, input: string, output: string, group: string): Child
   ]);
 }
 
+function confluentPipe(
+  input: string,
+  output: string,
+  group: string,
+  producers: 'partition' | 'one',
+): Child {
+  return startChild(process.execPath, [
+    ...TS_NODE_ARGS,
+    CONFLUENT_PIPE,
+    '--input',
+    input,
+    '--output',
+    output,
+    '--group',
+    group,
+    '--producers',
+    producers,
+  ]);
+}
+
 /** A topology copy of its own; on the shared input topic unless `ownInput`. */
 async function newPipeline(
   name: string,
@@ -149,7 +177,11 @@ await produceAll(
 );
 const produceSeconds = (performance.now() - produceStarted) / 1000;
 process.stderr.write(`produced ${RECORDS} records in ${produceSeconds.toFixed(1)} s\n`);
-const kafkaStreamsReady = values['skip-kafka-streams'] ? undefined : buildKafkaStreams();
+const KAFKA_STREAMS = 'Kafka Streams deployment frequency, EOS v2 (baseline)';
+const kafkaStreamsReady =
+  values['skip-kafka-streams'] || (only && !only.test(KAFKA_STREAMS))
+    ? undefined
+    : buildKafkaStreams();
 
 // --- the scenarios, each a fresh application/group on the same input ---------
 let prep: PipelineNames | undefined;
@@ -241,9 +273,36 @@ const scenarios: [string, Scenario][] = [
     },
   ],
 ];
+if (confluentInstalled()) {
+  // right after the kafkajs transactional pipe, so the two alternate round by round
+  const after = scenarios.findIndex(([name]) => name === 'kafkajs transactional pipe (baseline)');
+  const confluentRow =
+    (producers: 'partition' | 'one'): Scenario =>
+    async (round) => {
+      const output = `${run}-confluent-${producers}-out-${round}`;
+      await createTopics(client, [output], PARTITIONS);
+      const group = `${run}-confluent-${producers}-${round}`;
+      return measure(
+        confluentPipe(input, output, group, producers),
+        /ready/,
+        [[group, input]],
+        RECORDS,
+      );
+    };
+  scenarios.splice(
+    after + 1,
+    0,
+    ['confluent transactional pipe (baseline)', confluentRow('partition')],
+    ['confluent transactional pipe, one producer', confluentRow('one')],
+  );
+} else {
+  process.stderr.write(
+    'no confluent rows: @confluentinc/kafka-javascript is not installed (scripts/install-confluent-client)\n',
+  );
+}
 if (kafkaStreamsReady) {
   scenarios.splice(2, 0, [
-    'Kafka Streams deployment frequency, EOS v2 (baseline)',
+    KAFKA_STREAMS,
     async (round) => {
       const appId = `${run}-kstreams-${round}`;
       const output = `${appId}-out`;
@@ -260,8 +319,9 @@ if (kafkaStreamsReady) {
 }
 
 const samples = new Map<string, Measured[]>();
+const chosen = scenarios.filter(([name]) => !only || only.test(name));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, scenario] of scenarios) {
+  for (const [name, scenario] of chosen) {
     process.stderr.write(`round ${round + 1}/${ROUNDS}: ${name} ... `);
     const measured = await scenario(round);
     process.stderr.write(`${Math.round(measured.events / measured.seconds)} events/s\n`);
@@ -289,6 +349,7 @@ async function latencyOf(
   output: (n: PipelineNames) => string,
   validOnly: boolean,
 ) {
+  if (!best.has(name)) return;
   const { names, file } = await newPipeline(`latency-${latency.size}`, true);
   await createTopics(client, [output(names)], PARTITIONS);
   const child = start(names, file);
@@ -325,6 +386,12 @@ await latencyOf(
   false,
 );
 await latencyOf(
+  'confluent transactional pipe (baseline)',
+  (n) => confluentPipe(n.input, `${n.appId}-out`, `${n.appId}-pipe`, 'partition'),
+  (n) => `${n.appId}-out`,
+  false,
+);
+await latencyOf(
   'cdstream pipeline, 1 worker',
   (_n, file) => stageWorker(file, 'pipeline'),
   (n) => n.enriched,
@@ -339,7 +406,8 @@ await latencyOf(
 
 // --- restore --------------------------------------------------------------------
 const restores: Figure[] = [];
-for (const keys of values['restore-keys'].split(',').map(Number)) {
+const restoreKeys = values['restore-keys'].split(',').filter((keys) => keys.trim() !== '');
+for (const keys of restoreKeys.map(Number)) {
   process.stderr.write(`restore ${keys} keys ... `);
   const { records, ms } = await measureRestore(run, keys, PARTITIONS);
   process.stderr.write(`${ms} ms\n`);
@@ -389,9 +457,10 @@ for (const [name, lat] of latency) {
     `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen`,
   );
 }
-console.log(
-  `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
-);
+if (lateCounts.length > 0)
+  console.log(
+    `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
+  );
 if (values.json) {
   const file = new URL('./results/latest.json', import.meta.url).pathname;
   mkdirSync(new URL('./results/', import.meta.url).pathname, { recursive: true });
