@@ -55,6 +55,7 @@ const client = kafka(run);
 const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
 const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
 const CONFLUENT_PIPE = new URL('./workers/confluent-pipe-worker.ts', import.meta.url).pathname;
+const CONFLUENT_EOS = new URL('./workers/confluent-eos-worker.ts', import.meta.url).pathname;
 const only = values.only === undefined ? undefined : new RegExp(values.only);
 
 /** Events in a topic: records with a value (not transaction markers or watermark records). */
@@ -294,6 +295,20 @@ if (confluentInstalled()) {
     0,
     ['confluent transactional pipe (baseline)', confluentRow('partition')],
     ['confluent transactional pipe, one producer', confluentRow('one')],
+    [
+      'confluent EOS v2 pipe, one transaction per poll',
+      async (round) => {
+        const output = `${run}-confluent-eos-out-${round}`;
+        await createTopics(client, [output], PARTITIONS);
+        const group = `${run}-confluent-eos-${round}`;
+        const child = startChild(process.execPath, [
+          ...TS_NODE_ARGS,
+          CONFLUENT_EOS,
+          ...['--input', input, '--output', output, '--group', group],
+        ]);
+        return measure(child, /ready/, [[group, input]], RECORDS);
+      },
+    ],
   );
 } else {
   process.stderr.write(

@@ -66,9 +66,75 @@ export interface ConfluentKafka {
   producer(config: ConfluentConfig): ConfluentProducer;
 }
 
+/** librdkafka's own callback API (node-rdkafka style); headers as `[{ name: value }]`. */
+export interface NativeError {
+  readonly code: number;
+  readonly message: string;
+}
+export type NativeCallback = (error: NativeError | null) => void;
+export type NativeHeaders = Record<string, Buffer | string>[];
+
+export interface NativeMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key?: Buffer | string | null;
+  readonly value: Buffer | null;
+  readonly timestamp?: number;
+  readonly headers?: NativeHeaders;
+}
+
+export interface NativePartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset?: number;
+}
+
+export interface NativeClient {
+  connect(options: object, callback: NativeCallback): void;
+  disconnect(callback: NativeCallback): void;
+}
+
+export interface NativeConsumer extends NativeClient {
+  subscribe(topics: string[]): void;
+  consume(
+    count: number,
+    callback: (error: NativeError | null, messages: NativeMessage[]) => void,
+  ): void;
+  assign(partitions: NativePartition[]): void;
+  unassign(): void;
+}
+
+export interface NativeProducer extends NativeClient {
+  produce(
+    topic: string,
+    partition: number | null,
+    value: Buffer | null,
+    key?: Buffer | string | null,
+    timestamp?: number | null,
+    opaque?: unknown,
+    headers?: NativeHeaders,
+  ): void;
+  initTransactions(timeoutMs: number, callback: NativeCallback): void;
+  beginTransaction(callback: NativeCallback): void;
+  sendOffsetsToTransaction(
+    offsets: NativePartition[],
+    consumer: NativeConsumer,
+    timeoutMs: number,
+    callback: NativeCallback,
+  ): void;
+  commitTransaction(timeoutMs: number, callback: NativeCallback): void;
+  abortTransaction(timeoutMs: number, callback: NativeCallback): void;
+}
+
 export interface ConfluentModule {
   readonly librdkafkaVersion: string;
   readonly KafkaJS: { Kafka: new (config: ConfluentConfig) => ConfluentKafka };
+  readonly KafkaConsumer: new (
+    config: Record<string, unknown>,
+    topicConfig: Record<string, unknown>,
+  ) => NativeConsumer;
+  readonly Producer: new (config: Record<string, unknown>) => NativeProducer;
 }
 
 export function confluentInstalled(): boolean {
