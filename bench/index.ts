@@ -147,6 +147,14 @@ function confluentPipe(
   ]);
 }
 
+function confluentEosPipe(input: string, output: string, group: string): Child {
+  return startChild(process.execPath, [
+    ...TS_NODE_ARGS,
+    CONFLUENT_EOS,
+    ...['--input', input, '--output', output, '--group', group],
+  ]);
+}
+
 /** A topology copy of its own; on the shared input topic unless `ownInput`. */
 async function newPipeline(
   name: string,
@@ -301,12 +309,7 @@ if (confluentInstalled()) {
         const output = `${run}-confluent-eos-out-${round}`;
         await createTopics(client, [output], PARTITIONS);
         const group = `${run}-confluent-eos-${round}`;
-        const child = startChild(process.execPath, [
-          ...TS_NODE_ARGS,
-          CONFLUENT_EOS,
-          ...['--input', input, '--output', output, '--group', group],
-        ]);
-        return measure(child, /ready/, [[group, input]], RECORDS);
+        return measure(confluentEosPipe(input, output, group), /ready/, [[group, input]], RECORDS);
       },
     ],
   );
@@ -403,6 +406,12 @@ await latencyOf(
 await latencyOf(
   'confluent transactional pipe (baseline)',
   (n) => confluentPipe(n.input, `${n.appId}-out`, `${n.appId}-pipe`, 'partition'),
+  (n) => `${n.appId}-out`,
+  false,
+);
+await latencyOf(
+  'confluent EOS v2 pipe, one transaction per poll',
+  (n) => confluentEosPipe(n.input, `${n.appId}-out`, `${n.appId}-pipe`),
   (n) => `${n.appId}-out`,
   false,
 );
