@@ -2,10 +2,13 @@
  * cdstream against its baselines on the local broker, interleaved so that
  * machine drift cancels: kafkajs plain pipe, kafkajs transactional pipe,
  * Kafka Streams (EOS v2) deployment frequency, Kafka Streams (EOS v2) in the
- * shape of the default topology, cdstream per stage and the whole pipeline.
- * Then latency at half the measured maximum, and restore time.
+ * shape of the default topology, cdstream per stage and the whole pipeline
+ * (one worker, and `cdstream run --workers 1|2`), and the transactional pipe
+ * on @confluentinc/kafka-javascript where scripts/install-confluent-client
+ * installed it. Then latency at half the measured maximum, and restore time.
  *
  *   npm run bench [-- --records 1000000 --rounds 2 --restore-keys 100000,1000000 --json --profile]
+ *   npm run bench -- --only 'transactional pipe' --restore-keys ''   (a subset, by name)
  *   --skip-kafka-streams: neither Kafka Streams baseline (no Maven build);
  *   --skip-kafka-streams-pipeline: not the default-topology one (it reads the
  *   official CDEvents schemas from CDEVENTS_SPEC_DIR or shared/cdevents-spec)
@@ -22,6 +25,7 @@ import {
   startKafkaStreams,
   startKafkaStreamsPipeline,
 } from './baselines/kafka-streams.js';
+import { confluentInstalled } from './lib/confluent.js';
 import { EventGenerator } from './lib/events.js';
 import {
   committedToEnd,
@@ -46,9 +50,9 @@ const { values } = parseArgs({
     'restore-keys': { type: 'string', default: '100000' },
     'skip-kafka-streams': { type: 'boolean', default: false },
     'skip-kafka-streams-pipeline': { type: 'boolean', default: false },
-    profile: { type: 'boolean', default: false },
-    /** runs only the scenarios whose name contains one of these comma-separated words */
+    /** only the scenarios whose name matches this regular expression */
     only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +64,9 @@ const workDir = new URL(`../.local/bench/${run}/`, import.meta.url).pathname;
 const client = kafka(run);
 const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
 const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
+const CONFLUENT_PIPE = new URL('./workers/confluent-pipe-worker.ts', import.meta.url).pathname;
+const CONFLUENT_EOS = new URL('./workers/confluent-eos-worker.ts', import.meta.url).pathname;
+const only = values.only === undefined ? undefined : new RegExp(values.only);
 
 /** Events in a topic: records with a value (not transaction markers or watermark records). */
 async function countRecords(topic: string): Promise<number> {
@@ -142,6 +149,34 @@ function pipe(mode: string, input: string, output: string, group: string): Child
   ]);
 }
 
+function confluentPipe(
+  input: string,
+  output: string,
+  group: string,
+  producers: 'partition' | 'one',
+): Child {
+  return startChild(process.execPath, [
+    ...TS_NODE_ARGS,
+    CONFLUENT_PIPE,
+    '--input',
+    input,
+    '--output',
+    output,
+    '--group',
+    group,
+    '--producers',
+    producers,
+  ]);
+}
+
+function confluentEosPipe(input: string, output: string, group: string): Child {
+  return startChild(process.execPath, [
+    ...TS_NODE_ARGS,
+    CONFLUENT_EOS,
+    ...['--input', input, '--output', output, '--group', group],
+  ]);
+}
+
 /** A topology copy of its own; on the shared input topic unless `ownInput`. */
 async function newPipeline(
   name: string,
@@ -175,10 +210,13 @@ await produceAll(
 );
 const produceSeconds = (performance.now() - produceStarted) / 1000;
 process.stderr.write(`produced ${RECORDS} records in ${produceSeconds.toFixed(1)} s\n`);
-const kafkaStreamsReady = values['skip-kafka-streams']
-  ? undefined
-  : buildKafkaStreams(!values['skip-kafka-streams-pipeline']);
+const KAFKA_STREAMS = 'Kafka Streams deployment frequency, EOS v2 (baseline)';
 const KAFKA_STREAMS_PIPELINE = 'Kafka Streams default-topology pipeline, EOS v2 (baseline)';
+const kafkaStreamsReady =
+  values['skip-kafka-streams'] ||
+  (only && !only.test(KAFKA_STREAMS) && !only.test(KAFKA_STREAMS_PIPELINE))
+    ? undefined
+    : buildKafkaStreams(!values['skip-kafka-streams-pipeline']);
 
 // --- the scenarios, each a fresh application/group on the same input ---------
 let prep: PipelineNames | undefined;
@@ -291,9 +329,45 @@ const scenarios: [string, Scenario][] = [
     },
   ],
 ];
+if (confluentInstalled()) {
+  // right after the kafkajs transactional pipe, so the two alternate round by round
+  const after = scenarios.findIndex(([name]) => name === 'kafkajs transactional pipe (baseline)');
+  const confluentRow =
+    (producers: 'partition' | 'one'): Scenario =>
+    async (round) => {
+      const output = `${run}-confluent-${producers}-out-${round}`;
+      await createTopics(client, [output], PARTITIONS);
+      const group = `${run}-confluent-${producers}-${round}`;
+      return measure(
+        confluentPipe(input, output, group, producers),
+        /ready/,
+        [[group, input]],
+        RECORDS,
+      );
+    };
+  scenarios.splice(
+    after + 1,
+    0,
+    ['confluent transactional pipe (baseline)', confluentRow('partition')],
+    ['confluent transactional pipe, one producer', confluentRow('one')],
+    [
+      'confluent EOS v2 pipe, one transaction per poll',
+      async (round) => {
+        const output = `${run}-confluent-eos-out-${round}`;
+        await createTopics(client, [output], PARTITIONS);
+        const group = `${run}-confluent-eos-${round}`;
+        return measure(confluentEosPipe(input, output, group), /ready/, [[group, input]], RECORDS);
+      },
+    ],
+  );
+} else {
+  process.stderr.write(
+    'no confluent rows: @confluentinc/kafka-javascript is not installed (scripts/install-confluent-client)\n',
+  );
+}
 if (kafkaStreamsReady) {
   scenarios.splice(2, 0, [
-    'Kafka Streams deployment frequency, EOS v2 (baseline)',
+    KAFKA_STREAMS,
     async (round) => {
       const appId = `${run}-kstreams-${round}`;
       const output = `${appId}-out`;
@@ -343,14 +417,10 @@ if (kafkaStreamsReady) {
   }
 }
 
-const only = values.only?.split(',').map((word) => word.trim().toLowerCase());
-const selected = (name: string): boolean =>
-  only === undefined || only.some((word) => name.toLowerCase().includes(word));
-scenarios.splice(0, scenarios.length, ...scenarios.filter(([name]) => selected(name)));
-
 const samples = new Map<string, Measured[]>();
+const chosen = scenarios.filter(([name]) => !only || only.test(name));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, scenario] of scenarios) {
+  for (const [name, scenario] of chosen) {
     process.stderr.write(`round ${round + 1}/${ROUNDS}: ${name} ... `);
     const measured = await scenario(round);
     process.stderr.write(`${Math.round(measured.events / measured.seconds)} events/s\n`);
@@ -378,7 +448,7 @@ async function latencyOf(
   output: (n: PipelineNames) => string,
   validOnly: boolean,
 ) {
-  if (!selected(name) || !best.has(name)) return;
+  if (!best.has(name)) return;
   const { names, file } = await newPipeline(`latency-${latency.size}`, true);
   await createTopics(client, [output(names)], PARTITIONS);
   const child = start(names, file);
@@ -415,6 +485,18 @@ await latencyOf(
   false,
 );
 await latencyOf(
+  'confluent transactional pipe (baseline)',
+  (n) => confluentPipe(n.input, `${n.appId}-out`, `${n.appId}-pipe`, 'partition'),
+  (n) => `${n.appId}-out`,
+  false,
+);
+await latencyOf(
+  'confluent EOS v2 pipe, one transaction per poll',
+  (n) => confluentEosPipe(n.input, `${n.appId}-out`, `${n.appId}-pipe`),
+  (n) => `${n.appId}-out`,
+  false,
+);
+await latencyOf(
   'cdstream pipeline, 1 worker',
   (_n, file) => stageWorker(file, 'pipeline'),
   (n) => n.enriched,
@@ -429,7 +511,8 @@ await latencyOf(
 
 // --- restore --------------------------------------------------------------------
 const restores: Figure[] = [];
-for (const keys of selected('restore') ? values['restore-keys'].split(',').map(Number) : []) {
+const restoreKeys = values['restore-keys'].split(',').filter((keys) => keys.trim() !== '');
+for (const keys of restoreKeys.map(Number)) {
   process.stderr.write(`restore ${keys} keys ... `);
   const { records, ms } = await measureRestore(run, keys, PARTITIONS);
   process.stderr.write(`${ms} ms\n`);
@@ -479,9 +562,10 @@ for (const [name, lat] of latency) {
     `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen`,
   );
 }
-console.log(
-  `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
-);
+if (lateCounts.length > 0)
+  console.log(
+    `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
+  );
 if (kafkaStreamsDeadLetters.length > 0) {
   console.log(
     `dead letters, ${KAFKA_STREAMS_PIPELINE}: ${kafkaStreamsDeadLetters.join(', ')} per round; the generator made ${badOnPurpose} bad records (${kafkaStreamsDeadLetters.every((n) => n === badOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
