@@ -1,5 +1,6 @@
 /**
- * The fault suite: 3 `cdstream run` workers on a copy of the default pipeline.
+ * The fault suite: 3 `cdstream run --workers 2` processes (6 workers) on a copy
+ * of the default pipeline; a SIGKILL takes a whole process, both its workers.
  *
  * 1. clean run: the generated events once, no faults → reference metrics.
  * 2. faulted run: the same events; a random worker SIGKILLed and restarted 3
@@ -35,12 +36,15 @@ const { values } = parseArgs({
     events: { type: 'string', default: '100000' },
     hostile: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '3' },
+    /** `cdstream run --workers`: worker threads in each of the processes */
+    'workers-per-process': { type: 'string', default: '2' },
     partitions: { type: 'string', default: '6' },
   },
 });
 const EVENTS = Number(values.events);
 const HOSTILE = Number(values.hostile);
 const WORKERS = Number(values.workers);
+const PER_PROCESS = Number(values['workers-per-process']);
 const PARTITIONS = Number(values.partitions);
 const run = `faults-${randomUUID().slice(0, 8)}`;
 const workDir = new URL(`../../.local/faults/${run}/`, import.meta.url).pathname;
@@ -241,10 +245,12 @@ function account(label: string, outcomes: Awaited<ReturnType<typeof readOutcomes
 }
 
 // --- 1. clean run ------------------------------------------------------------------
-log(`${run}: ${EVENTS} events, ${WORKERS} workers, ${PARTITIONS} partitions`);
+log(
+  `${run}: ${EVENTS} events, ${WORKERS} processes × ${PER_PROCESS} workers, ${PARTITIONS} partitions`,
+);
 const clean = await prepare('clean');
 await produceEvents(clean.names, records);
-let fleet = startFleet(WORKERS, clean.file, env);
+let fleet = startFleet(WORKERS, clean.file, env, undefined, PER_PROCESS);
 let started = performance.now();
 await drain(clean.names);
 const cleanSeconds = (performance.now() - started) / 1000;
@@ -272,7 +278,7 @@ const cleanMetrics = await readMetrics(client, clean.names.metrics, `${run}-clea
 const faulted = await prepare('faulted');
 await produceEvents(faulted.names, records);
 mkdirSync(`${workDir}faulted-logs`, { recursive: true });
-fleet = startFleet(WORKERS, faulted.file, env, `${workDir}faulted-logs`);
+fleet = startFleet(WORKERS, faulted.file, env, `${workDir}faulted-logs`, PER_PROCESS);
 started = performance.now();
 const applied = await faults(faulted.names, fleet);
 await drain(faulted.names);
@@ -407,7 +413,7 @@ await fleet.stop();
 await proxy.close();
 
 console.log(
-  `\nfault suite ${run}: ${EVENTS} events, ${HOSTILE} hostile records, ${WORKERS} workers, ${PARTITIONS} partitions`,
+  `\nfault suite ${run}: ${EVENTS} events, ${HOSTILE} hostile records, ${WORKERS} processes × ${PER_PROCESS} workers, ${PARTITIONS} partitions`,
 );
 console.log(
   `clean run ${cleanSeconds.toFixed(0)} s; faulted run ${faultedSeconds.toFixed(0)} s with ${applied.join(', ')}; 10 MB value ${oversized}`,

@@ -19,19 +19,23 @@ export function cli(args: readonly string[], env: Record<string, string>, logFil
   return startChild(process.execPath, [MAIN, ...args], env, false, logFile);
 }
 
-/** Workers log at info into `${logDir}/worker-<slot>-<start time>.log` when a directory is given. */
+/**
+ * `size` processes of `cdstream run --workers <workersPerProcess>`. They log
+ * at info into `${logDir}/worker-<slot>-<start time>.log` when a directory is given.
+ */
 export function startFleet(
   size: number,
   topology: string,
   env: Record<string, string>,
   logDir?: string,
+  workersPerProcess = 1,
 ): Fleet {
   const killed = new Set<Child>();
   const crashes: Fleet['crashes'] = [];
   const maxRss: number[] = Array.from({ length: size }, () => 0);
   const start = (slot: number): Child => {
     const worker = cli(
-      ['run', '--topology', topology],
+      ['run', '--topology', topology, '--workers', String(workersPerProcess)],
       { LOG_LEVEL: logDir ? 'info' : 'warn', ...env },
       logDir ? `${logDir}/worker-${slot}-${Date.now()}.log` : undefined,
     );
