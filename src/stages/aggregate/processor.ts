@@ -144,26 +144,23 @@ export class AggregateProcessor implements Processor {
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
     const changesArtifact =
       newer && fact.artifact !== undefined && fact.artifact !== state.lastDeployed?.artifact;
-    const leadTimeStart =
+    // a redeploy of the artifact already running delivers no change: no lead time
+    const startOf = (carried: number | undefined, learnedLater: string) =>
       fact.kind === 'deployment' && changesArtifact
         ? leadTimeStartOf(
             fact.time,
-            fact.leadTimeStart,
-            context
-              .keyValueStore<Record<string, number>>(STORES.artifactOrigins)
-              .get(this.keyOf(fact))?.[fact.artifact],
+            carried,
+            context.keyValueStore<Record<string, number>>(learnedLater).get(key)?.[fact.artifact],
           )
         : undefined;
-    const changeLeadTimeStart =
-      fact.kind === 'deployment' && changesArtifact
-        ? leadTimeStartOf(
-            fact.time,
-            fact.changeLeadTimeStart,
-            context
-              .keyValueStore<Record<string, number>>(STORES.changeOrigins)
-              .get(this.keyOf(fact))?.[fact.artifact],
-          )
-        : undefined;
+    const leadTimeStart = startOf(
+      fact.kind === 'deployment' ? fact.leadTimeStart : undefined,
+      STORES.artifactOrigins,
+    );
+    const changeLeadTimeStart = startOf(
+      fact.kind === 'deployment' ? fact.changeLeadTimeStart : undefined,
+      STORES.changeOrigins,
+    );
     const openIncidents = openIncidentsOf(
       context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents),
       this.keyOf(fact),

@@ -3,44 +3,11 @@
  * /readyz; SIGTERM to one hands its partitions to the other, which becomes
  * ready again and goes on processing.
  */
-import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTopic, kafka, uniqueName } from '../setup/clients.js';
 import { kill, startCdstream, type WorkerProcess } from '../setup/fleet.js';
+import { deployedEvent, metricsUrlOf, writeValidationTopology } from '../setup/validation-fleet.js';
 import { awaitCommittedToEnd } from '../setup/topics.js';
-
-const structured = (id: string) =>
-  JSON.stringify({
-    specversion: '1.0',
-    id,
-    source: '/ci/test',
-    type: 'dev.cdevents.service.deployed.0.3.0',
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    data: {
-      context: {
-        specversion: '0.5.1',
-        id,
-        source: '/ci/test',
-        type: 'dev.cdevents.service.deployed.0.3.0',
-        timestamp: new Date().toISOString(),
-      },
-      subject: {
-        id: 'checkout',
-        source: '/ci/test',
-        content: {
-          environment: { id: 'production' },
-          artifactId: `pkg:oci/checkout@sha256%3A${'a'.repeat(64)}`,
-        },
-      },
-    },
-  });
-
-async function urlOf(worker: WorkerProcess): Promise<string> {
-  const line = await worker.waitForLine(/metrics at http/);
-  const { url } = JSON.parse(line) as { url: string };
-  return url;
-}
 
 describe('cdstream run fleet', () => {
   const workers: WorkerProcess[] = [];
@@ -55,26 +22,12 @@ describe('cdstream run fleet', () => {
     const appId = uniqueName('run');
     const input = `${appId}.in`;
     await createTopic(client, input, 4);
-    const topologyFile = `.local/${appId}.yaml`;
-    writeFileSync(
-      topologyFile,
-      [
-        `applicationId: ${appId}`,
-        'inputs:',
-        `  topics: [${input}]`,
-        'enrichment: { enabled: false }',
-        'aggregation: { enabled: false }',
-        'outputs:',
-        `  deadLetter: ${appId}.dlq`,
-        `  enriched: ${appId}.validated`,
-        'runtime: { commitInterval: 50ms }',
-      ].join('\n'),
-    );
+    const topologyFile = writeValidationTopology(appId, input);
     const env = { CDSTREAM_HTTP_PORT: '0', CDSTREAM_SHUTDOWN_TIMEOUT_MS: '20000' };
     const first = startCdstream(['run', '--topology', topologyFile], env);
     const second = startCdstream(['run', '--topology', topologyFile], env);
     workers.push(first, second);
-    const [firstUrl, secondUrl] = await Promise.all([urlOf(first), urlOf(second)]);
+    const [firstUrl, secondUrl] = await Promise.all([metricsUrlOf(first), metricsUrlOf(second)]);
 
     await expect
       .poll(async () => (await fetch(`${firstUrl}/readyz`)).status, { timeout: 60_000 })
@@ -90,7 +43,7 @@ describe('cdstream run fleet', () => {
       topic: input,
       messages: Array.from({ length: 40 }, (_, i) => ({
         key: `k${i}`,
-        value: structured(`e-${i}`),
+        value: deployedEvent(`e-${i}`),
         headers: { 'content-type': 'application/cloudevents+json' },
       })),
     });
@@ -128,7 +81,7 @@ describe('cdstream run fleet', () => {
       topic: input,
       messages: Array.from({ length: 8 }, (_, i) => ({
         key: `k${i}`,
-        value: structured(`after-${i}`),
+        value: deployedEvent(`after-${i}`),
         headers: { 'content-type': 'application/cloudevents+json' },
       })),
     });

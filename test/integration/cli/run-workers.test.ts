@@ -3,48 +3,16 @@
  * two processes would, behind one /metrics and /readyz; SIGKILL of the host
  * loses nothing, and SIGTERM stops every worker and exits 0.
  */
-import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTopic, kafka, uniqueName } from '../setup/clients.js';
 import { kill, startCdstream, type WorkerProcess } from '../setup/fleet.js';
+import { deployedEvent, metricsUrlOf, writeValidationTopology } from '../setup/validation-fleet.js';
 import { awaitCommittedToEnd, readWholeTopic } from '../setup/topics.js';
-
-const deployed = (id: string) =>
-  JSON.stringify({
-    specversion: '1.0',
-    id,
-    source: '/ci/test',
-    type: 'dev.cdevents.service.deployed.0.3.0',
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    data: {
-      context: {
-        specversion: '0.5.1',
-        id,
-        source: '/ci/test',
-        type: 'dev.cdevents.service.deployed.0.3.0',
-        timestamp: new Date().toISOString(),
-      },
-      subject: {
-        id: 'checkout',
-        source: '/ci/test',
-        content: {
-          environment: { id: 'production' },
-          artifactId: `pkg:oci/checkout@sha256%3A${'a'.repeat(64)}`,
-        },
-      },
-    },
-  });
 
 interface HostReadiness {
   readonly ready: boolean;
   readonly stages: Record<string, { assigned: number[] }>;
   readonly workers: { stages: Record<string, { assigned: number[] }> }[];
-}
-
-async function urlOf(host: WorkerProcess): Promise<string> {
-  const line = await host.waitForLine(/metrics at http/);
-  return (JSON.parse(line) as { url: string }).url;
 }
 
 const sumOf = (metrics: string, pattern: RegExp): number =>
@@ -64,26 +32,12 @@ describe('cdstream run --workers 2', () => {
     const input = `${appId}.in`;
     const output = `${appId}.validated`;
     await createTopic(client, input, 4);
-    const topologyFile = `.local/${appId}.yaml`;
-    writeFileSync(
-      topologyFile,
-      [
-        `applicationId: ${appId}`,
-        'inputs:',
-        `  topics: [${input}]`,
-        'enrichment: { enabled: false }',
-        'aggregation: { enabled: false }',
-        'outputs:',
-        `  deadLetter: ${appId}.dlq`,
-        `  enriched: ${output}`,
-        'runtime: { commitInterval: 50ms }',
-      ].join('\n'),
-    );
+    const topologyFile = writeValidationTopology(appId, input);
     const env = { CDSTREAM_HTTP_PORT: '0', CDSTREAM_SHUTDOWN_TIMEOUT_MS: '20000' };
     const args = ['run', '--topology', topologyFile, '--workers', '2'];
     const first = startCdstream(args, env);
     hosts.push(first);
-    const url = await urlOf(first);
+    const url = await metricsUrlOf(first);
 
     const readiness = async (): Promise<HostReadiness | undefined> => {
       const response = await fetch(`${url}/readyz`);
@@ -102,7 +56,7 @@ describe('cdstream run --workers 2', () => {
         topic: input,
         messages: Array.from({ length: count }, (_, i) => ({
           key: `k${i}`,
-          value: deployed(`${prefix}-${i}`),
+          value: deployedEvent(`${prefix}-${i}`),
           headers: { 'content-type': 'application/cloudevents+json' },
         })),
       });
