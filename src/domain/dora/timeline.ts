@@ -75,14 +75,6 @@ export const emptyTimeline = (): ServiceTimeline => ({
 const byTime = <T extends { time: number }>(entries: readonly T[]): T[] =>
   [...entries].sort((a, b) => a.time - b.time);
 
-export function hasDeployment(timeline: ServiceTimeline, eventId: string): boolean {
-  return timeline.deployments.some((deployment) => deployment.eventId === eventId);
-}
-
-export function hasRollback(timeline: ServiceTimeline, eventId: string): boolean {
-  return timeline.rollbacks.some((rollback) => rollback.eventId === eventId);
-}
-
 export function addDeployment(
   timeline: ServiceTimeline,
   deployment: TimelineDeployment,
@@ -112,16 +104,6 @@ export function addRestoration(
     (a, b) => a.resolvedAt - b.resolvedAt,
   );
   return { ...timeline, restorations };
-}
-
-/** Forgets what happened before `horizon`: no window still to be emitted starts earlier. */
-export function pruneTimeline(timeline: ServiceTimeline, horizon: number): ServiceTimeline {
-  return {
-    deployments: timeline.deployments.filter((entry) => entry.time >= horizon),
-    rollbacks: timeline.rollbacks.filter((entry) => entry.time >= horizon),
-    detections: timeline.detections.filter((entry) => entry.time >= horizon),
-    restorations: timeline.restorations.filter((entry) => entry.resolvedAt >= horizon),
-  };
 }
 
 export interface Window {

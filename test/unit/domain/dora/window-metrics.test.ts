@@ -10,7 +10,6 @@ import {
   emptyTimeline,
   HOUR_MS,
   leadTime,
-  pruneTimeline,
   timeToRestore,
   type ServiceTimeline,
 } from '../../../../src/domain/dora/index.js';
@@ -192,17 +191,5 @@ describe('lead time', () => {
       changeBand: 'medium', // 9 days: at least a week
       start: 'change',
     });
-  });
-});
-
-describe('timeline pruning', () => {
-  it('forgets entries before the horizon', () => {
-    let t = emptyTimeline();
-    t = addDeployment(t, deploy('old', 0));
-    t = addDeployment(t, deploy('new', DAY_MS));
-    t = addRestoration(t, { incidentId: 'i', resolvedAt: 1 });
-    const pruned = pruneTimeline(t, DAY_MS);
-    expect(pruned.deployments.map((d) => d.eventId)).toEqual(['new']);
-    expect(pruned.restorations).toEqual([]);
   });
 });
