@@ -30,6 +30,7 @@ import { compareMetrics, readMetrics, readOutcomes } from './lib/accounting.js';
 import { cli, startFleet, type Fleet } from './lib/fleet.js';
 import { hostileRecords } from './lib/hostile.js';
 import { startServices, stopKafka } from './lib/services.js';
+import { awaitWatermarks } from './lib/watermarks.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +61,8 @@ const env = {
   CDSTREAM_HTTP_PORT: '0',
 };
 const DAY = 86_400_000;
+/** the default topology's inputs.disorder + aggregation.grace, which this suite keeps */
+const DISORDER_AND_GRACE_MS = 61 * 60_000;
 // Event times: two days, ending 2.6 days ago (older ones would fall to the
 // broker's 7-day retention), in time order per input partition, produced
 // before the fleet starts; the topology's own grace (1 h) and disorder. No
@@ -94,11 +97,11 @@ const records: GeneratedRecord[] = [
 ];
 
 /** Deployments far ahead in event time on many keys: every aggregate partition's windows close. */
-function flushRecords(): GeneratedRecord[] {
+function flushRecords(at: number): GeneratedRecord[] {
   const flush = [
     ...new EventGenerator(FLUSH_SERVICES * 4, {
       run: `${run}-flush`,
-      now: Date.now() - 60_000,
+      now: at,
       spanMs: 1,
       badShare: 0,
       duplicateShare: 0,
@@ -133,13 +136,19 @@ async function produceEvents(names: PipelineNames, list: readonly GeneratedRecor
   );
 }
 
-/** ingest and join to the end; then the flush; then all three stages to the end. */
+/**
+ * ingest and join to the end; then the flush; then until the join's
+ * watermark records show the flush (the default disorder and grace behind
+ * it), and all three stages to the end: every window the flush closes is out.
+ */
 async function drain(names: PipelineNames): Promise<void> {
   await committedToEnd(client, `${names.appId}-ingest`, names.input);
   await committedToEnd(client, `${names.appId}-join`, names.repartition);
-  await produceEvents(names, flushRecords());
+  const flushAt = Date.now() - 60_000;
+  await produceEvents(names, flushRecords(flushAt));
   await committedToEnd(client, `${names.appId}-ingest`, names.input);
   await committedToEnd(client, `${names.appId}-join`, names.repartition);
+  await awaitWatermarks(client, names.byService, flushAt - DISORDER_AND_GRACE_MS - 1_000);
   await committedToEnd(client, `${names.appId}-aggregate`, names.byService);
 }
 
