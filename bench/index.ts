@@ -16,7 +16,7 @@
  * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -123,6 +123,7 @@ function stageWorker(topology: string, stage: string, input?: string, profile = 
 }
 
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const localKafkaDataDir = new URL('../.local/services/kafka/data', import.meta.url).pathname;
 
 /** The product as users run it: `cdstream run --workers N`, from the build. */
 function cdstreamRun(topology: string, workers: number, profile = false): Child {
@@ -222,6 +223,31 @@ const kafkaStreamsReady =
 let prep: PipelineNames | undefined;
 /** late records of each pipeline round */
 const lateCounts: number[] = [];
+/** bytes written to the pipeline's changelog topics per input record, per pipeline round */
+const changelogBytesPerEvent: number[] = [];
+
+/**
+ * Bytes in the log segments of an application's changelog topics, read from
+ * the local broker's data directory (the bench's broker; undefined elsewhere).
+ */
+function changelogBytes(appId: string): number | undefined {
+  const dataDir = process.env.CDSTREAM_KAFKA_DATA_DIR ?? localKafkaDataDir;
+  if (!existsSync(dataDir)) return undefined;
+  const changelog = new RegExp(`^${appId.replace(/[.-]/g, '\\$&')}-.+-changelog-\\d+$`);
+  let bytes = 0;
+  for (const dir of readdirSync(dataDir)) {
+    if (!changelog.test(dir)) continue;
+    for (const file of readdirSync(`${dataDir}/${dir}`)) {
+      if (file.endsWith('.log')) bytes += statSync(`${dataDir}/${dir}/${file}`).size;
+    }
+  }
+  return bytes;
+}
+
+function noteChangelogBytes(appId: string): void {
+  const bytes = changelogBytes(appId);
+  if (bytes !== undefined) changelogBytesPerEvent.push(Math.round(bytes / RECORDS));
+}
 /** dead letters of each Kafka Streams pipeline round */
 const kafkaStreamsDeadLetters: number[] = [];
 type Scenario = (round: number) => Promise<Measured>;
@@ -251,6 +277,7 @@ const scenarios: [string, Scenario][] = [
         RECORDS,
       );
       lateCounts.push(await countRecords(names.late));
+      noteChangelogBytes(names.appId);
       prep ??= names;
       return measured;
     },
@@ -562,6 +589,10 @@ for (const [name, lat] of latency) {
     `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen`,
   );
 }
+if (changelogBytesPerEvent.length > 0)
+  console.log(
+    `changelog bytes per input event, cdstream pipeline, 1 worker: ${changelogBytesPerEvent.join(', ')} per round`,
+  );
 if (lateCounts.length > 0)
   console.log(
     `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
@@ -580,6 +611,7 @@ if (values.json) {
       {
         figures,
         late: { pipeline: lateCounts, onPurpose: lateOnPurpose },
+        changelogBytesPerEvent,
         deadLetters: { kafkaStreamsPipeline: kafkaStreamsDeadLetters, badOnPurpose },
       },
       null,
