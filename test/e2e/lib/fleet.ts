@@ -47,6 +47,10 @@ export function startFleet(
     });
     return worker;
   };
+  // a harness that dies (an uncaught error) must not leave its workers running
+  process.once('exit', () => {
+    for (const worker of fleet.workers) worker.process.kill('SIGKILL');
+  });
   const fleet: Fleet = {
     workers: Array.from({ length: size }, (_, slot) => start(slot)),
     crashes,
