@@ -31,7 +31,13 @@ port.on('message', (message: ToThread) => {
     tell({ type: 'readiness', id: message.id, ready, detail });
     return;
   }
-  const metrics = hosted?.metrics.registry.getMetricsAsJSON() ?? Promise.resolve([]);
+  // a collector that fails leaves this worker out of one scrape, never the thread down
+  const metrics = (hosted?.metrics.registry.getMetricsAsJSON() ?? Promise.resolve([])).catch(
+    (error: unknown) => {
+      logger.warn({ err: error }, `metrics of worker ${data.index} not collected`);
+      return [];
+    },
+  );
   void metrics.then((json) => {
     tell({ type: 'metrics', id: message.id, metrics: json });
   });
