@@ -264,8 +264,11 @@ export class Task {
     for (const { raw, time } of inEventTimeOrder(held, this.stage.orderKey)) {
       this.advanceProcessedWatermark(time);
       this.time.noteEventTime(time);
+      // held whole by a version without `prepare` (restored after an upgrade): read it now
+      const ready =
+        this.stage.prepare && raw.prepared === undefined ? this.prepare(raw, time)?.raw : raw;
       // a retry would hand the record over twice: failures here are dead letters
-      await this.handOver(raw, time, false);
+      if (ready) await this.handOver(ready, time, false);
     }
     this.advanceProcessedWatermark(watermark);
   }
