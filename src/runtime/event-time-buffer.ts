@@ -34,34 +34,21 @@ const fromBase64 = (text: string | null): Buffer | null =>
   text === null ? null : Buffer.from(text, 'base64');
 
 export function heldRecord(record: RawRecord, time: number, orderKey?: string): HeldRecord {
-  if (record.prepared !== undefined) {
-    return {
-      time,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      recordTimestamp: record.recordTimestamp,
-      key: null,
-      value: null,
-      headers: {},
-      prepared: record.prepared,
-      orderKey,
-    };
-  }
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.headers)) {
-    if (value !== undefined) headers[name] = Buffer.from(value).toString('base64');
-  }
-  return {
+  const where = {
     time,
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     recordTimestamp: record.recordTimestamp,
-    key: toBase64(record.key),
-    value: toBase64(record.value),
-    headers,
   };
+  if (record.prepared !== undefined) {
+    return { ...where, key: null, value: null, headers: {}, prepared: record.prepared, orderKey };
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.headers)) {
+    if (value !== undefined) headers[name] = Buffer.from(value).toString('base64');
+  }
+  return { ...where, key: toBase64(record.key), value: toBase64(record.value), headers };
 }
 
 export function rawRecordOf(held: HeldRecord): RawRecord {
