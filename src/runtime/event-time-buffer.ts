@@ -1,8 +1,14 @@
 /**
  * Records held until the watermark passes them, so that a stage sees them in
- * event-time order whatever order Kafka delivered them in. Backed by a
- * key-value store, so what is held survives a crash with the offsets that
- * were committed past it.
+ * event-time order whatever order Kafka delivered them in.
+ *
+ * A held record lives in memory, and its input offset is not committed while
+ * it is held: after a crash it is read again (the Task re-holds it). Only a
+ * record held longer than the spill age is written to the store (spilled), so
+ * that the committed offset can move past it and a slow upstream does not
+ * stall commits: most records wait about one watermark interval and never
+ * touch the changelog. A store written by a version that changelogged every
+ * held record restores as spilled records.
  */
 import type { InputRecord } from './record.js';
 import type { RawRecord } from './task.js';
@@ -21,11 +27,6 @@ export interface HeldRecord {
   /** what the stage's `prepare` made of the record; then key, value and headers are not kept */
   readonly prepared?: unknown;
   readonly orderKey?: string;
-}
-
-interface IndexEntry {
-  readonly time: number;
-  readonly id: string;
 }
 
 const toBase64 = (bytes: Buffer | string | null): string | null =>
@@ -67,12 +68,41 @@ export function rawRecordOf(held: HeldRecord): RawRecord {
   };
 }
 
+/** A record waiting for the watermark. */
+export interface Waiting {
+  readonly raw: RawRecord;
+  readonly time: number;
+  readonly orderKey?: string | undefined;
+}
+
+interface Entry extends Waiting {
+  readonly id: string;
+  /** wall clock when it was held, ms */
+  readonly heldAt: number;
+  spilled: boolean;
+}
+
+export const heldRecordId = (record: Pick<RawRecord, 'topic' | 'partition' | 'offset'>): string =>
+  `${record.topic}/${record.partition}@${record.offset}`;
+
 export class EventTimeBuffer {
-  /** ids by event time, oldest first */
-  private index: IndexEntry[] = [];
+  /** by event time, oldest first */
+  private index: Entry[] = [];
+  /** per input topic, the records not spilled, in the order read (= offset order) */
+  private readonly unspilled = new Map<string, Map<string, Entry>>();
 
   constructor(private readonly store: KeyValueStore<HeldRecord>) {
-    for (const [id, held] of store.entries()) this.index.push({ time: held.time, id });
+    for (const [id, held] of store.entries()) {
+      const raw = rawRecordOf(held);
+      this.index.push({
+        raw,
+        time: held.time,
+        orderKey: held.orderKey,
+        id,
+        heldAt: 0,
+        spilled: true,
+      });
+    }
     this.index.sort((a, b) => a.time - b.time);
   }
 
@@ -85,29 +115,76 @@ export class EventTimeBuffer {
     return this.index[0]?.time;
   }
 
-  hold(record: RawRecord, time: number, orderKey?: string): void {
-    const id = `${record.topic}/${record.partition}@${record.offset}`;
-    if (this.store.has(id)) return;
-    this.store.put(id, heldRecord(record, time, orderKey));
+  /** Whether the store holds this record: it was spilled before a restart. */
+  isSpilled(record: RawRecord): boolean {
+    return this.store.has(heldRecordId(record));
+  }
+
+  hold(record: RawRecord, time: number, orderKey: string | undefined, now: number): void {
+    const id = heldRecordId(record);
+    let waiting = this.unspilled.get(record.topic);
+    if (waiting?.has(id) || this.store.has(id)) return;
+    const entry: Entry = { raw: record, time, orderKey, id, heldAt: now, spilled: false };
+    if (!waiting) this.unspilled.set(record.topic, (waiting = new Map<string, Entry>()));
+    waiting.set(id, entry);
     // new records are mostly the newest: search from the end
     let at = this.index.length;
-    while (at > 0 && (this.index[at - 1] as IndexEntry).time > time) at--;
-    this.index.splice(at, 0, { time, id });
+    while (at > 0 && (this.index[at - 1] as Entry).time > time) at--;
+    this.index.splice(at, 0, entry);
   }
 
   /** Takes out every record with an event time below `watermark`, oldest first. */
-  releaseBelow(watermark: number): HeldRecord[] {
+  releaseBelow(watermark: number): Waiting[] {
     let count = 0;
-    while (count < this.index.length && (this.index[count] as IndexEntry).time < watermark) count++;
+    while (count < this.index.length && (this.index[count] as Entry).time < watermark) count++;
     if (count === 0) return [];
     const released = this.index.splice(0, count);
-    const records: HeldRecord[] = [];
-    for (const { id } of released) {
-      const held = this.store.get(id);
-      this.store.delete(id);
-      if (held) records.push(held);
+    for (const entry of released) {
+      if (entry.spilled) this.store.delete(entry.id);
+      else this.unspilled.get(entry.raw.topic)?.delete(entry.id);
     }
-    return records;
+    return released;
+  }
+
+  /** The offset of the first record of `topic` still held in memory only: the commit must stay at or before it. */
+  firstUnspilledOffset(topic: string): string | undefined {
+    for (const entry of this.unspilled.get(topic)?.values() ?? []) return entry.raw.offset;
+    return undefined;
+  }
+
+  /** Whether a record has waited since `heldBefore` without being spilled. */
+  spillDue(heldBefore: number): boolean {
+    for (const waiting of this.unspilled.values()) {
+      for (const entry of waiting.values()) {
+        if (entry.heldAt <= heldBefore) return true;
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Writes to the store the records held since `heldBefore` and those more
+   * than `maxBehind` offsets behind their topic's read position, so the
+   * committed offset can pass them: a restart re-reads at most `maxBehind`
+   * records of a topic.
+   */
+  spill(heldBefore: number, positions: ReadonlyMap<string, string>, maxBehind: number): number {
+    let spilled = 0;
+    for (const [topic, waiting] of this.unspilled) {
+      const position = positions.get(topic);
+      const floor = position === undefined ? undefined : BigInt(position) - BigInt(maxBehind);
+      for (const entry of waiting.values()) {
+        const tooOld = entry.heldAt <= heldBefore;
+        const tooFar = floor !== undefined && BigInt(entry.raw.offset) < floor;
+        if (!tooOld && !tooFar) break;
+        this.store.put(entry.id, heldRecord(entry.raw, entry.time, entry.orderKey));
+        entry.spilled = true;
+        waiting.delete(entry.id);
+        spilled++;
+      }
+    }
+    return spilled;
   }
 }
 
@@ -117,32 +194,27 @@ export class EventTimeBuffer {
  * interleaving of the same records gives the same order.
  */
 export function inEventTimeOrder(
-  held: readonly HeldRecord[],
+  held: readonly Waiting[],
   orderKey: ((record: InputRecord) => string) | undefined,
 ): { raw: RawRecord; time: number }[] {
-  const records = held.map((entry) => ({ raw: rawRecordOf(entry), time: entry.time }));
-  const keys = new Map<RawRecord, string>();
-  held.forEach((entry, at) => {
-    if (entry.orderKey !== undefined)
-      keys.set((records[at] as { raw: RawRecord }).raw, entry.orderKey);
-  });
-  const keyOf = (raw: RawRecord, time: number): string => {
-    let key = keys.get(raw);
-    if (key === undefined) {
+  // the stage's order key is read only for records that tie on event time
+  const keyed = held.map(({ raw, time, orderKey: key }) => ({ raw, time, key }));
+  const keyOf = (entry: { raw: RawRecord; time: number; key: string | undefined }): string => {
+    if (entry.key === undefined) {
       try {
-        key = orderKey ? orderKey({ ...raw, timestamp: time }) : '';
+        entry.key = orderKey ? orderKey({ ...entry.raw, timestamp: entry.time }) : '';
       } catch {
-        key = '';
+        entry.key = '';
       }
-      keys.set(raw, key);
     }
-    return key;
+    return entry.key;
   };
   const position = (raw: RawRecord) =>
     `${raw.topic}/${raw.partition}@${raw.offset.padStart(20, '0')}`;
-  return records.sort((a, b) => {
+  keyed.sort((a, b) => {
     if (a.time !== b.time) return a.time - b.time;
-    const byKey = keyOf(a.raw, a.time).localeCompare(keyOf(b.raw, b.time));
+    const byKey = keyOf(a).localeCompare(keyOf(b));
     return byKey !== 0 ? byKey : position(a.raw).localeCompare(position(b.raw));
   });
+  return keyed.map(({ raw, time }) => ({ raw, time }));
 }

@@ -92,6 +92,8 @@ export class TaskManager {
       now: this.now,
       partitionsOf: this.partitionsOf,
       watermarkIntervalMs: this.settings.watermarkIntervalMs,
+      bufferSpillAfterMs: this.settings.bufferSpillAfterMs,
+      bufferSpillBehindRecords: this.settings.bufferSpillBehindRecords,
     });
   }
 

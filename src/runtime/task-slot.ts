@@ -19,6 +19,10 @@ export interface RunnerSettings {
   readonly retryMaxMs: number;
   /** a task tells its internal outputs its watermark at most this often, ms */
   readonly watermarkIntervalMs: number;
+  /** a record held for event-time order longer than this goes to the buffer's changelog, ms */
+  readonly bufferSpillAfterMs: number;
+  /** ... or more than this many offsets behind what its task has read (bounds re-reading after a restart) */
+  readonly bufferSpillBehindRecords: number;
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
@@ -28,6 +32,8 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   retryInitialMs: 100,
   retryMaxMs: 30_000,
   watermarkIntervalMs: 1000,
+  bufferSpillAfterMs: 5000,
+  bufferSpillBehindRecords: 10_000,
 };
 
 /** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */

@@ -23,6 +23,13 @@ export interface ClockState {
   /** readers: the watermark the processor has seen */
   readonly processed?: number;
   readonly streamTime?: number;
+  /**
+   * Tasks with an event-time buffer: per input topic, the next offset after
+   * what the task had read at this commit. Its committed offset can be lower
+   * (records held in memory are read again after a restart): a re-read record
+   * below this was seen before.
+   */
+  readonly readUpTo?: Readonly<Record<string, string>>;
 }
 
 export interface TaskTimeOptions {

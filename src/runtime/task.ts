@@ -33,7 +33,22 @@ export interface TaskOptions {
    * tests of history, where the clock says nothing about the data.
    */
   readonly followWallClock?: boolean;
+  /**
+   * A record held for event-time order longer than this (wall-clock ms) is
+   * written to the buffer's changelog so the committed offset can pass it;
+   * default 5 s. Shorter waits cost no changelog: the record is re-read.
+   */
+  readonly bufferSpillAfterMs?: number;
+  /**
+   * A held record more than this many offsets behind what the task has read
+   * of its topic is spilled too: a restart re-reads at most this many records
+   * per input partition; default 10,000.
+   */
+  readonly bufferSpillBehindRecords?: number;
 }
+
+const DEFAULT_BUFFER_SPILL_AFTER_MS = 5_000;
+const DEFAULT_BUFFER_SPILL_BEHIND_RECORDS = 10_000;
 
 /** How far a task's event time has come, for metrics and readiness. */
 export interface WatermarkStatus {
@@ -92,6 +107,20 @@ export class Task {
   private pending: ProducedRecord[] = [];
   private readonly nextOffsets = new Map<string, string>();
   private clockWritten = '';
+  /** buffered tasks: next offset after what this task has read, per input topic */
+  private readonly position = new Map<string, string>();
+  /**
+   * buffered tasks: the furthest any incarnation has read, per input topic
+   * (kept in the clock store); a restarted task re-reading below it must not
+   * commit it before it has re-read that far
+   */
+  private readonly readUpTo = new Map<string, string>();
+  /** buffered tasks: offsets last committed, per input topic */
+  private readonly committedOffsets = new Map<string, string>();
+  /** buffered tasks, after a restart: records below these offsets were read before */
+  private readonly rereadBelow = new Map<string, bigint>();
+  /** buffered tasks: the processed watermark at the last commit; re-read records below it were folded */
+  private restoredProcessed = NO_TIME;
   private processedSinceCommit = 0;
   /** timestamp given to forwarded records that carry none: the current record's or punctuation's time */
   private currentTimestamp = 0;
@@ -130,7 +159,12 @@ export class Task {
   }
 
   get hasUncommittedWork(): boolean {
-    return this.processedSinceCommit > 0 || this.pending.length > 0 || this.nextOffsets.size > 0;
+    return (
+      this.processedSinceCommit > 0 ||
+      this.pending.length > 0 ||
+      this.nextOffsets.size > 0 ||
+      (this.buffer?.spillDue(this.spillCutoff()) ?? false)
+    );
   }
 
   get streamTime(): number {
@@ -173,17 +207,17 @@ export class Task {
 
   /** Starts the processor on restored state. */
   initialize(): void {
-    this.time = new TaskTime(
-      this.stage,
-      this.id,
-      this.partition,
-      this.options,
-      this.clockStore.get(CLOCK_KEY),
-    );
+    const restored = this.clockStore.get(CLOCK_KEY);
+    this.time = new TaskTime(this.stage, this.id, this.partition, this.options, restored);
     if (this.time.readsUpstream && this.stage.ordering === 'event-time') {
       this.buffer = new EventTimeBuffer(
         this.keyValueStoreOf<HeldRecord>(bufferStoreName(this.stage.name)),
       );
+      this.restoredProcessed = restored?.processed ?? NO_TIME;
+      for (const [topic, offset] of Object.entries(restored?.readUpTo ?? {})) {
+        this.readUpTo.set(topic, offset);
+        this.rereadBelow.set(topic, BigInt(offset));
+      }
     }
     this.clockWritten = JSON.stringify(this.time.snapshot());
     this.processor = this.stage.processor();
@@ -192,10 +226,49 @@ export class Task {
 
   async process(raw: RawRecord): Promise<void> {
     this.requireProcessor();
-    if (this.time.readsUpstream) await this.processFromUpstream(raw);
+    if (this.isReread(raw)) this.reread(raw);
+    else if (this.time.readsUpstream) await this.processFromUpstream(raw);
     else await this.processFromSource(raw);
-    this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString());
+    const next = (BigInt(raw.offset) + 1n).toString();
+    this.nextOffsets.set(raw.topic, next);
+    if (this.buffer) this.notePosition(raw.topic, next);
     this.processedSinceCommit++;
+  }
+
+  private notePosition(topic: string, next: string): void {
+    this.position.set(topic, next);
+    const furthest = this.readUpTo.get(topic);
+    if (furthest === undefined || BigInt(next) > BigInt(furthest)) this.readUpTo.set(topic, next);
+  }
+
+  /** Buffered tasks after a restart: the record was read before the last commit. */
+  private isReread(raw: RawRecord): boolean {
+    const below = this.rereadBelow.get(raw.topic);
+    if (below === undefined) return false;
+    if (BigInt(raw.offset) < below) return true;
+    // offsets only grow: the rest of this topic is new
+    this.rereadBelow.delete(raw.topic);
+    return false;
+  }
+
+  /**
+   * A record read again because it was held in memory at the last commit:
+   * held again, unless it was folded before (below the processed watermark
+   * then), is in the restored buffer (spilled), or was nothing to hold (a
+   * watermark record, whose report the restored clock has; a record the
+   * stage ignored or dead-lettered, which is not dead-lettered twice).
+   */
+  private reread(raw: RawRecord): void {
+    if (readWatermark(raw)) return;
+    const buffer = this.buffer as EventTimeBuffer;
+    const eventTime = this.eventTimeOf(raw);
+    if (eventTime < this.restoredProcessed || buffer.isSpilled(raw)) return;
+    const prepared = this.prepare(raw, eventTime, { quiet: true });
+    if (prepared) buffer.hold(prepared.raw, eventTime, prepared.orderKey, this.options.now());
+  }
+
+  private spillCutoff(): number {
+    return this.options.now() - (this.options.bufferSpillAfterMs ?? DEFAULT_BUFFER_SPILL_AFTER_MS);
   }
 
   private async processFromSource(raw: RawRecord): Promise<void> {
@@ -226,7 +299,7 @@ export class Task {
       // once, and counted, because it is a defect, never a late record
       this.time.violations++;
     } else if (this.buffer) {
-      this.buffer.hold(prepared.raw, eventTime, prepared.orderKey);
+      this.buffer.hold(prepared.raw, eventTime, prepared.orderKey, this.options.now());
       return;
     }
     this.time.noteEventTime(eventTime);
@@ -241,6 +314,7 @@ export class Task {
   private prepare(
     raw: RawRecord,
     eventTime: number,
+    { quiet = false } = {},
   ): { raw: RawRecord; orderKey: string | undefined } | undefined {
     const prepare = this.stage.prepare;
     if (!prepare) return { raw, orderKey: undefined };
@@ -251,7 +325,7 @@ export class Task {
       if (result === undefined) return undefined;
       return { raw: { ...raw, prepared: result.prepared }, orderKey: result.orderKey };
     } catch (error) {
-      this.deadLetter(raw, error);
+      if (!quiet) this.deadLetter(raw, error);
       return undefined;
     } finally {
       this.currentRecord = undefined;
@@ -298,9 +372,10 @@ export class Task {
 
   /** Moves the committed position past records that carry no data (transaction markers). */
   skipTo(topic: string, nextOffset: string): void {
-    const current = this.nextOffsets.get(topic);
+    const current = this.nextOffsets.get(topic) ?? this.position.get(topic);
     if (current !== undefined && BigInt(current) >= BigInt(nextOffset)) return;
     this.nextOffsets.set(topic, nextOffset);
+    if (this.buffer) this.notePosition(topic, nextOffset);
   }
 
   /** Wall-clock duties: a caught-up source's watermark follows the clock; wall-clock punctuators. */
@@ -337,7 +412,10 @@ export class Task {
   takeCommit(): TaskCommit {
     // after this commit's data: a reader may rely on everything before it
     if (this.time.watermarkDue()) this.pending.push(...this.time.takeWatermarkRecords());
-    const clock = this.time.snapshot();
+    const offsets = this.buffer ? this.bufferedOffsets(this.buffer) : new Map(this.nextOffsets);
+    const clock: ClockState = this.buffer
+      ? { ...this.time.snapshot(), readUpTo: Object.fromEntries(this.readUpTo) }
+      : this.time.snapshot();
     const written = JSON.stringify(clock);
     if (written !== this.clockWritten) {
       this.clockStore.put(CLOCK_KEY, clock);
@@ -349,15 +427,32 @@ export class Task {
         changelog.push({ topic, partition: this.partition, key: entry.key, value: entry.value });
       }
     }
-    const commit: TaskCommit = {
-      records: this.pending,
-      changelog,
-      offsets: new Map(this.nextOffsets),
-    };
+    const commit: TaskCommit = { records: this.pending, changelog, offsets };
     this.pending = [];
     this.nextOffsets.clear();
     this.processedSinceCommit = 0;
     return commit;
+  }
+
+  /**
+   * Offsets a buffered task may commit: per input topic, up to its first
+   * record held in memory only (records held too long are spilled first), so
+   * a restart reads that record again; only those that moved.
+   */
+  private bufferedOffsets(buffer: EventTimeBuffer): Map<string, string> {
+    buffer.spill(
+      this.spillCutoff(),
+      this.position,
+      this.options.bufferSpillBehindRecords ?? DEFAULT_BUFFER_SPILL_BEHIND_RECORDS,
+    );
+    const offsets = new Map<string, string>();
+    for (const [topic, next] of this.position) {
+      const offset = buffer.firstUnspilledOffset(topic) ?? next;
+      if (this.committedOffsets.get(topic) === offset) continue;
+      offsets.set(topic, offset);
+      this.committedOffsets.set(topic, offset);
+    }
+    return offsets;
   }
 
   close(): void {

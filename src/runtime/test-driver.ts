@@ -69,6 +69,10 @@ export interface TestDriverOptions {
    * watermark moves only with its records (and `closeWindowsUpTo`).
    */
   readonly followWallClock?: boolean;
+  /** how long a task holds a record in memory before it spills it to its buffer changelog; default the Task's */
+  readonly bufferSpillAfterMs?: number;
+  /** how far behind its read position a held record is spilled; default the Task's */
+  readonly bufferSpillBehindRecords?: number;
 }
 
 const toBuffer = (value: Buffer | string | null | undefined): Buffer | null =>
@@ -97,6 +101,10 @@ export class TopologyTestDriver {
   private writeCounter = 0;
   private readonly interleaving: DriverInterleaving | undefined;
   private readonly followWallClock: boolean;
+  private readonly buffer: Pick<
+    TestDriverOptions,
+    'bufferSpillAfterMs' | 'bufferSpillBehindRecords'
+  >;
 
   constructor(
     readonly topology: Topology,
@@ -108,6 +116,14 @@ export class TopologyTestDriver {
     this.wallClock = options.wallClockTime ?? 0;
     this.interleaving = options.interleaving;
     this.followWallClock = options.followWallClock ?? false;
+    this.buffer = {
+      ...(options.bufferSpillAfterMs === undefined
+        ? {}
+        : { bufferSpillAfterMs: options.bufferSpillAfterMs }),
+      ...(options.bufferSpillBehindRecords === undefined
+        ? {}
+        : { bufferSpillBehindRecords: options.bufferSpillBehindRecords }),
+    };
     this.startTasks();
   }
 
@@ -226,6 +242,7 @@ export class TopologyTestDriver {
       partitionsOf: () => this.partitions,
       watermarkIntervalMs: 0,
       followWallClock: this.followWallClock,
+      ...this.buffer,
     });
     for (const changelog of task.changelogTopics) {
       for (const record of this.partitionLog(changelog, partition)) {
@@ -335,11 +352,11 @@ export class TopologyTestDriver {
   }
 
   private commit(task: Task): void {
-    const { records, changelog } = task.takeCommit();
+    const { records, changelog, offsets } = task.takeCommit();
     for (const record of [...records, ...changelog]) this.appendProduced(record);
-    for (const topic of this.names.inputTopics(task.stage)) {
-      const reader = `${task.stage.name}:${topic}`;
-      this.committedOf(reader)[task.partition] = this.positionsOf(reader)[task.partition] ?? 0;
+    // as the broker would: the offsets the task commits (a task holding records commits below them)
+    for (const [topic, offset] of offsets) {
+      this.committedOf(`${task.stage.name}:${topic}`)[task.partition] = Number(offset);
     }
   }
 

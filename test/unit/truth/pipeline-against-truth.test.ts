@@ -27,6 +27,12 @@ interface Schedule {
   readonly abortProbability: number;
   /** chance of a restart (one task or all) between steps */
   readonly restartProbability: number;
+  /**
+   * when held records go to the buffer's changelog: at every commit, or once
+   * they are this many offsets behind the read position (never by age: the
+   * driver's clock stands still), so an abort re-reads at most that many
+   */
+  readonly spillHeldRecords: 'at-commit' | number;
 }
 
 const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.record({
@@ -35,6 +41,7 @@ const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.record({
   commitProbability: fc.double({ min: 0.2, max: 1, noNaN: true }),
   abortProbability: fc.double({ min: 0, max: 0.2, noNaN: true }),
   restartProbability: fc.double({ min: 0, max: 0.3, noNaN: true }),
+  spillHeldRecords: fc.oneof(fc.constant('at-commit' as const), fc.integer({ min: 1, max: 40 })),
 });
 
 const values = (records: readonly DriverRecord[]): unknown[] =>
@@ -65,6 +72,9 @@ export async function runPipeline(history: History, schedule: Schedule) {
   const driver = new TopologyTestDriver(buildTopology(config), {
     partitions: history.partitions,
     wallClockTime: history.end + DAY_MS,
+    ...(schedule.spillHeldRecords === 'at-commit'
+      ? { bufferSpillAfterMs: 0 }
+      : { bufferSpillAfterMs: DAY_MS, bufferSpillBehindRecords: schedule.spillHeldRecords }),
     interleaving: {
       random,
       speeds,
@@ -136,6 +146,7 @@ describe('the pipeline against the independent truth', () => {
           commitProbability: 1,
           abortProbability: 0,
           restartProbability: 0,
+          spillHeldRecords: 40,
         });
         check(history, result);
       }),
