@@ -4,11 +4,11 @@
  *
  * A held record lives in memory, and its input offset is not committed while
  * it is held: after a crash it is read again (the Task re-holds it). Only a
- * record held longer than the spill age is written to the store (spilled), so
- * that the committed offset can move past it and a slow upstream does not
- * stall commits: most records wait about one watermark interval and never
- * touch the changelog. A store written by a version that changelogged every
- * held record restores as spilled records.
+ * record the Task says is due (held too long, too far behind the read
+ * position, or its input has stopped) is written to the store (spilled), so
+ * that the committed offset can move past it: most records wait a few
+ * watermark intervals and never touch the changelog. A store written by a
+ * version that changelogged every held record restores as spilled records.
  */
 import type { InputRecord } from './record.js';
 import type { RawRecord } from './task.js';

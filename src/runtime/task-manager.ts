@@ -94,6 +94,7 @@ export class TaskManager {
       watermarkIntervalMs: this.settings.watermarkIntervalMs,
       bufferSpillAfterMs: this.settings.bufferSpillAfterMs,
       bufferSpillBehindRecords: this.settings.bufferSpillBehindRecords,
+      bufferSpillWhenIdleMs: this.settings.bufferSpillWhenIdleMs,
     });
   }
 

@@ -23,6 +23,8 @@ export interface RunnerSettings {
   readonly bufferSpillAfterMs: number;
   /** ... or more than this many offsets behind what its task has read (bounds re-reading after a restart) */
   readonly bufferSpillBehindRecords: number;
+  /** ... or when its task has read no data for this long (its input stopped), ms */
+  readonly bufferSpillWhenIdleMs: number;
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
@@ -32,8 +34,9 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   retryInitialMs: 100,
   retryMaxMs: 30_000,
   watermarkIntervalMs: 1000,
-  bufferSpillAfterMs: 5000,
+  bufferSpillAfterMs: 30_000,
   bufferSpillBehindRecords: 10_000,
+  bufferSpillWhenIdleMs: 3000,
 };
 
 /** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */

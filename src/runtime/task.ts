@@ -36,9 +36,15 @@ export interface TaskOptions {
   /**
    * A record held for event-time order longer than this (wall-clock ms) is
    * written to the buffer's changelog so the committed offset can pass it;
-   * default 5 s. Shorter waits cost no changelog: the record is re-read.
+   * default 30 s. Shorter waits cost no changelog: the record is re-read.
    */
   readonly bufferSpillAfterMs?: number;
+  /**
+   * Once the task has read nothing for this long (wall-clock ms), everything
+   * it holds is spilled: its input has stopped, waiting saves nothing, and
+   * the committed offset reaches the end of its input; default 3 s.
+   */
+  readonly bufferSpillWhenIdleMs?: number;
   /**
    * A held record more than this many offsets behind what the task has read
    * of its topic is spilled too: a restart re-reads at most this many records
@@ -47,7 +53,8 @@ export interface TaskOptions {
   readonly bufferSpillBehindRecords?: number;
 }
 
-const DEFAULT_BUFFER_SPILL_AFTER_MS = 5_000;
+const DEFAULT_BUFFER_SPILL_AFTER_MS = 30_000;
+const DEFAULT_BUFFER_SPILL_WHEN_IDLE_MS = 3_000;
 const DEFAULT_BUFFER_SPILL_BEHIND_RECORDS = 10_000;
 
 /** How far a task's event time has come, for metrics and readiness. */
@@ -119,6 +126,8 @@ export class Task {
   private readonly committedOffsets = new Map<string, string>();
   /** buffered tasks, after a restart: records below these offsets were read before */
   private readonly rereadBelow = new Map<string, bigint>();
+  /** wall clock of the last data record read, ms */
+  private lastReadAt = Number.NEGATIVE_INFINITY;
   /** buffered tasks: the processed watermark at the last commit; re-read records below it were folded */
   private restoredProcessed = NO_TIME;
   private processedSinceCommit = 0;
@@ -232,6 +241,8 @@ export class Task {
     const next = (BigInt(raw.offset) + 1n).toString();
     this.nextOffsets.set(raw.topic, next);
     if (this.buffer) this.notePosition(raw.topic, next);
+    // watermark records keep coming when the input has stopped: only data counts as reading
+    if (raw.value !== null) this.lastReadAt = this.options.now();
     this.processedSinceCommit++;
   }
 
@@ -267,8 +278,12 @@ export class Task {
     if (prepared) buffer.hold(prepared.raw, eventTime, prepared.orderKey, this.options.now());
   }
 
+  /** Held records put in the buffer at or before this wall-clock time are due to spill. */
   private spillCutoff(): number {
-    return this.options.now() - (this.options.bufferSpillAfterMs ?? DEFAULT_BUFFER_SPILL_AFTER_MS);
+    const now = this.options.now();
+    const idleMs = this.options.bufferSpillWhenIdleMs ?? DEFAULT_BUFFER_SPILL_WHEN_IDLE_MS;
+    if (now - this.lastReadAt >= idleMs) return Number.POSITIVE_INFINITY;
+    return now - (this.options.bufferSpillAfterMs ?? DEFAULT_BUFFER_SPILL_AFTER_MS);
   }
 
   private async processFromSource(raw: RawRecord): Promise<void> {

@@ -73,6 +73,8 @@ export interface TestDriverOptions {
   readonly bufferSpillAfterMs?: number;
   /** how far behind its read position a held record is spilled; default the Task's */
   readonly bufferSpillBehindRecords?: number;
+  /** how long a task reads no data before it spills what it holds; default the Task's */
+  readonly bufferSpillWhenIdleMs?: number;
 }
 
 const toBuffer = (value: Buffer | string | null | undefined): Buffer | null =>
@@ -103,7 +105,7 @@ export class TopologyTestDriver {
   private readonly followWallClock: boolean;
   private readonly buffer: Pick<
     TestDriverOptions,
-    'bufferSpillAfterMs' | 'bufferSpillBehindRecords'
+    'bufferSpillAfterMs' | 'bufferSpillBehindRecords' | 'bufferSpillWhenIdleMs'
   >;
 
   constructor(
@@ -123,6 +125,9 @@ export class TopologyTestDriver {
       ...(options.bufferSpillBehindRecords === undefined
         ? {}
         : { bufferSpillBehindRecords: options.bufferSpillBehindRecords }),
+      ...(options.bufferSpillWhenIdleMs === undefined
+        ? {}
+        : { bufferSpillWhenIdleMs: options.bufferSpillWhenIdleMs }),
     };
     this.startTasks();
   }
@@ -172,6 +177,33 @@ export class TopologyTestDriver {
   /** Every task's watermark status, by task id. */
   watermarks(): Map<string, ReturnType<Task['watermarkStatus']>> {
     return new Map([...this.tasks].map(([id, task]) => [id, task.watermarkStatus()]));
+  }
+
+  /** The offsets a stage's task on `partition` has committed, per input topic (as the broker keeps them). */
+  committedOffsets(stage: string, partition = 0): Record<string, number> {
+    const definition = this.topology.stages.find((candidate) => candidate.name === stage);
+    if (!definition) throw new Error(`no stage ${stage}`);
+    return Object.fromEntries(
+      this.names
+        .inputTopics(definition)
+        .map((topic) => [topic, this.committedOf(`${stage}:${topic}`)[partition] ?? 0]),
+    );
+  }
+
+  /** Records of a topic partition, watermark records included. */
+  logLength(topic: string, partition = 0): number {
+    return this.partitionLog(topic, partition).length;
+  }
+
+  /** Entries per state store, summed over the partitions' tasks. */
+  storeSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const task of this.tasks.values()) {
+      for (const [name, size] of Object.entries(task.storeSizes())) {
+        sizes.set(name, (sizes.get(name) ?? 0) + size);
+      }
+    }
+    return sizes;
   }
 
   /** Largest stream time of any task: the last event time the topology has seen. */
