@@ -13,6 +13,7 @@
 import type { InputRecord } from './record.js';
 import type { RawRecord } from './task.js';
 import type { KeyValueStore } from './stores/key-value-store.js';
+import { MinHeap } from './min-heap.js';
 
 /** A held record as its store keeps it (bytes as base64). */
 export interface HeldRecord {
@@ -86,8 +87,8 @@ export const heldRecordId = (record: Pick<RawRecord, 'topic' | 'partition' | 'of
   `${record.topic}/${record.partition}@${record.offset}`;
 
 export class EventTimeBuffer {
-  /** by event time, oldest first */
-  private index: Entry[] = [];
+  /** by event time, oldest on top (ties in any order: inEventTimeOrder settles them) */
+  private readonly index = new MinHeap<Entry>((a, b) => a.time < b.time);
   /** per input topic, the records not spilled, in the order read (= offset order) */
   private readonly unspilled = new Map<string, Map<string, Entry>>();
 
@@ -103,16 +104,15 @@ export class EventTimeBuffer {
         spilled: true,
       });
     }
-    this.index.sort((a, b) => a.time - b.time);
   }
 
   get size(): number {
-    return this.index.length;
+    return this.index.size;
   }
 
   /** event time of the oldest held record, or undefined */
   get oldest(): number | undefined {
-    return this.index[0]?.time;
+    return this.index.peek()?.time;
   }
 
   /** Whether the store holds this record: it was spilled before a restart. */
@@ -127,18 +127,15 @@ export class EventTimeBuffer {
     const entry: Entry = { raw: record, time, orderKey, id, heldAt: now, spilled: false };
     if (!waiting) this.unspilled.set(record.topic, (waiting = new Map<string, Entry>()));
     waiting.set(id, entry);
-    // new records are mostly the newest: search from the end
-    let at = this.index.length;
-    while (at > 0 && (this.index[at - 1] as Entry).time > time) at--;
-    this.index.splice(at, 0, entry);
+    this.index.push(entry);
   }
 
   /** Takes out every record with an event time below `watermark`, oldest first. */
   releaseBelow(watermark: number): Waiting[] {
-    let count = 0;
-    while (count < this.index.length && (this.index[count] as Entry).time < watermark) count++;
-    if (count === 0) return [];
-    const released = this.index.splice(0, count);
+    const released: Entry[] = [];
+    while ((this.index.peek()?.time ?? Number.POSITIVE_INFINITY) < watermark) {
+      released.push(this.index.pop() as Entry);
+    }
     for (const entry of released) {
       if (entry.spilled) this.store.delete(entry.id);
       else this.unspilled.get(entry.raw.topic)?.delete(entry.id);
