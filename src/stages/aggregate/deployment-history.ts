@@ -84,17 +84,32 @@ export function recover(
 }
 
 /**
- * Producer incidents open on a service now, i.e. at the event time being
- * folded (rework rate). `open` holds one entry per open incident, keyed
- * JSON [service/environment key, incident id].
+ * Producer incidents open on each service now, i.e. at the event time being
+ * folded (rework rate). Counted once from the store of open incidents (keys
+ * JSON [service/environment key, incident id]) when the task starts, then
+ * kept as incidents open and close, so a deployment does not scan them all.
  */
-export function openIncidentsOf(
-  open: { entries(): Iterable<[string, unknown]> },
-  serviceKey: string,
-): number {
-  // keys are JSON [serviceKey, incidentId]: the service's own start with this prefix
-  const prefix = `${JSON.stringify([serviceKey]).slice(0, -1)},`;
-  let count = 0;
-  for (const [incidentKey] of open.entries()) if (incidentKey.startsWith(prefix)) count++;
-  return count;
+export class OpenIncidentCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(open: { entries(): Iterable<[string, unknown]> }) {
+    for (const [incidentKey] of open.entries()) {
+      const [serviceKey] = JSON.parse(incidentKey) as [string, string];
+      this.opened(serviceKey);
+    }
+  }
+
+  of(serviceKey: string): number {
+    return this.counts.get(serviceKey) ?? 0;
+  }
+
+  opened(serviceKey: string): void {
+    this.counts.set(serviceKey, this.of(serviceKey) + 1);
+  }
+
+  closed(serviceKey: string): void {
+    const left = this.of(serviceKey) - 1;
+    if (left > 0) this.counts.set(serviceKey, left);
+    else this.counts.delete(serviceKey);
+  }
 }

@@ -22,7 +22,7 @@ import type { InputRecord } from '../../runtime/record.js';
 import type { EventValidator } from '../../validation/index.js';
 import {
   emptyDeploymentHistory,
-  openIncidentsOf,
+  OpenIncidentCounts,
   linkedTo,
   recordDeployment,
   recover,
@@ -48,6 +48,7 @@ const historyStore = (context: ProcessorContext) =>
 
 export class AggregateProcessor implements Processor {
   private timelineStore: TimelineStore | undefined;
+  private openIncidentCounts: OpenIncidentCounts | undefined;
 
   constructor(
     private readonly options: ResolvedAggregateOptions,
@@ -59,6 +60,9 @@ export class AggregateProcessor implements Processor {
       context.keyValueStore<StoredTimelineEntry>(STORES.timelines),
     );
     migrateEmbeddedTimelines(context, this.timelineStore);
+    this.openIncidentCounts = new OpenIncidentCounts(
+      context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents),
+    );
     const timelines = this.timelineStore;
     // the watermark moves with every record folded in event-time order; a
     // window can only close when it crosses a window end
@@ -161,10 +165,7 @@ export class AggregateProcessor implements Processor {
       fact.kind === 'deployment' ? fact.changeLeadTimeStart : undefined,
       STORES.changeOrigins,
     );
-    const openIncidents = openIncidentsOf(
-      context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents),
-      this.keyOf(fact),
-    );
+    const openIncidents = this.openIncidents.of(key);
     this.timelines.add({
       service: key,
       kind: 'deployments',
@@ -345,6 +346,7 @@ export class AggregateProcessor implements Processor {
     const history = this.history(fact, context);
     if (outcome.kind === 'opened') {
       const failedDeployment = linkedTo(history, fact.time, fact.artifact);
+      if (!store.has(incidentKey)) this.openIncidents.opened(service);
       store.put(incidentKey, { ...outcome.open, failedDeployment });
       this.timelines.add({
         service,
@@ -354,6 +356,7 @@ export class AggregateProcessor implements Processor {
     } else {
       const recovery = recover(history, store.get(incidentKey)?.failedDeployment);
       this.putHistory(context, fact, recovery.history);
+      if (store.has(incidentKey)) this.openIncidents.closed(service);
       store.delete(incidentKey);
       this.timelines.add({
         service,
@@ -382,6 +385,11 @@ export class AggregateProcessor implements Processor {
   private get timelines(): TimelineStore {
     if (!this.timelineStore) throw new Error('the aggregate processor was not initialised');
     return this.timelineStore;
+  }
+
+  private get openIncidents(): OpenIncidentCounts {
+    if (!this.openIncidentCounts) throw new Error('the aggregate processor was not initialised');
+    return this.openIncidentCounts;
   }
 
   private history(scope: ServiceScope, context: ProcessorContext): DeploymentHistory {
