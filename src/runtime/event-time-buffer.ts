@@ -69,6 +69,30 @@ export function rawRecordOf(held: HeldRecord): RawRecord {
   };
 }
 
+/**
+ * What a held record keeps in memory: a prepared record only what its stage
+ * made of it (as when spilled), others copies of their bytes. The client's
+ * buffers are views of a whole fetch response: holding one would keep the
+ * response alive.
+ */
+function kept(record: RawRecord): RawRecord {
+  const where = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    recordTimestamp: record.recordTimestamp,
+  };
+  if (record.prepared !== undefined) {
+    return { ...where, key: null, value: null, headers: {}, prepared: record.prepared };
+  }
+  const headers: Record<string, Buffer> = {};
+  for (const [name, value] of Object.entries(record.headers)) {
+    if (value !== undefined) headers[name] = Buffer.from(value);
+  }
+  const copy = (bytes: Buffer | null) => (bytes === null ? null : Buffer.from(bytes));
+  return { ...where, key: copy(record.key), value: copy(record.value), headers };
+}
+
 /** A record waiting for the watermark. */
 export interface Waiting {
   readonly raw: RawRecord;
@@ -124,7 +148,7 @@ export class EventTimeBuffer {
     const id = heldRecordId(record);
     let waiting = this.unspilled.get(record.topic);
     if (waiting?.has(id) || this.store.has(id)) return;
-    const entry: Entry = { raw: record, time, orderKey, id, heldAt: now, spilled: false };
+    const entry: Entry = { raw: kept(record), time, orderKey, id, heldAt: now, spilled: false };
     if (!waiting) this.unspilled.set(record.topic, (waiting = new Map<string, Entry>()));
     waiting.set(id, entry);
     this.index.push(entry);
