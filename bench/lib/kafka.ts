@@ -24,11 +24,34 @@ export function kafka(clientId: string): Kafka {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Creates the topics that do not exist yet. Right after the broker starts,
+ * waiting for leaders can fail with a retriable error (the metadata has not
+ * reached the broker yet): tried again, a few times.
+ */
 export async function createTopics(
   client: Kafka,
   topics: readonly string[],
   partitions: number,
   config: Record<string, string> = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createMissingTopics(client, topics, partitions, config);
+      return;
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= 5) throw error;
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
+async function createMissingTopics(
+  client: Kafka,
+  topics: readonly string[],
+  partitions: number,
+  config: Record<string, string>,
 ): Promise<void> {
   const admin = client.admin();
   await admin.connect();
