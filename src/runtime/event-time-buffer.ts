@@ -35,14 +35,16 @@ const toBase64 = (bytes: Buffer | string | null): string | null =>
 const fromBase64 = (text: string | null): Buffer | null =>
   text === null ? null : Buffer.from(text, 'base64');
 
+/** Where a record came from: what every held form keeps. */
+const positionOf = (record: RawRecord) => ({
+  topic: record.topic,
+  partition: record.partition,
+  offset: record.offset,
+  recordTimestamp: record.recordTimestamp,
+});
+
 export function heldRecord(record: RawRecord, time: number, orderKey?: string): HeldRecord {
-  const where = {
-    time,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    recordTimestamp: record.recordTimestamp,
-  };
+  const where = { time, ...positionOf(record) };
   if (record.prepared !== undefined) {
     return { ...where, key: null, value: null, headers: {}, prepared: record.prepared, orderKey };
   }
@@ -76,12 +78,7 @@ export function rawRecordOf(held: HeldRecord): RawRecord {
  * response alive.
  */
 function kept(record: RawRecord): RawRecord {
-  const where = {
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    recordTimestamp: record.recordTimestamp,
-  };
+  const where = positionOf(record);
   if (record.prepared !== undefined) {
     return { ...where, key: null, value: null, headers: {}, prepared: record.prepared };
   }

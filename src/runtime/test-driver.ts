@@ -118,16 +118,11 @@ export class TopologyTestDriver {
     this.wallClock = options.wallClockTime ?? 0;
     this.interleaving = options.interleaving;
     this.followWallClock = options.followWallClock ?? false;
+    // undefined leaves the Task's default
     this.buffer = {
-      ...(options.bufferSpillAfterMs === undefined
-        ? {}
-        : { bufferSpillAfterMs: options.bufferSpillAfterMs }),
-      ...(options.bufferSpillBehindRecords === undefined
-        ? {}
-        : { bufferSpillBehindRecords: options.bufferSpillBehindRecords }),
-      ...(options.bufferSpillWhenIdleMs === undefined
-        ? {}
-        : { bufferSpillWhenIdleMs: options.bufferSpillWhenIdleMs }),
+      bufferSpillAfterMs: options.bufferSpillAfterMs,
+      bufferSpillBehindRecords: options.bufferSpillBehindRecords,
+      bufferSpillWhenIdleMs: options.bufferSpillWhenIdleMs,
     };
     this.startTasks();
   }
