@@ -4,12 +4,14 @@
  * in one process, rounds interleaved: encode records the way kafkajs'
  * Record v0 does (one Encoder per record, key, ~1.3 KB value, headers),
  * then a batch of them into one encoder. Prints records/s and the ratio.
+ * Then the same for the CRC-32C of each batch: kafkajs' byte-at-a-time one
+ * against src/runtime/kafka/install-sliced-crc32c.ts.
  *
  *   npm run bench:encoder [-- --records 200000 --rounds 5]
  */
 import { parseArgs } from 'node:util';
 import { kafkajsModule } from '../src/runtime/kafka/kafkajs-module-cache.js';
-import { unzeroedEncoderInstalled } from '../src/runtime/kafka/kafkajs.js';
+import { slicedCrc32cInstalled, unzeroedEncoderInstalled } from '../src/runtime/kafka/kafkajs.js';
 import { originalKafkajsModule, type ProtocolEncoderClass } from './lib/kafkajs-original.js';
 
 const { values } = parseArgs({
@@ -29,7 +31,7 @@ const value = Buffer.from(JSON.stringify({ data: 'x'.repeat(1200) }));
 const key = Buffer.from('service/checkout');
 const headers = { 'ce-type': 'dev.cdevents.service.deployed.0.2.0', 'bench-seq': '123456' };
 
-function encodeRecords(Encoder: ProtocolEncoderClass): number {
+function encodeRecords(Encoder: ProtocolEncoderClass, batches: Buffer[] = []): number {
   let bytes = 0;
   for (let start = 0; start < RECORDS; start += 500) {
     const batch = new Encoder();
@@ -45,6 +47,7 @@ function encodeRecords(Encoder: ProtocolEncoderClass): number {
       batch.writeEncoder(record);
     }
     bytes += batch.buffer.length;
+    batches.push(batch.buffer);
   }
   return bytes;
 }
@@ -68,3 +71,30 @@ console.log(`${RECORDS} records of ${value.length} B, ${ROUNDS} interleaved roun
 console.log(`  kafkajs Encoder (zero-filled): ${Math.round(before)} records/s`);
 console.log(`  unzeroed Encoder:              ${Math.round(after)} records/s`);
 console.log(`  ratio unzeroed / original:     ${(after / before).toFixed(2)}×`);
+
+type Checksum = (bytes: Buffer) => number;
+const CRC32C = 'src/protocol/recordBatch/crc32C/index.js';
+const slicedCrc = kafkajsModule(CRC32C) as Checksum;
+const originalCrc = originalKafkajsModule(CRC32C) as Checksum;
+if (!slicedCrc32cInstalled()) throw new Error('the sliced CRC-32C is not installed');
+const batches: Buffer[] = [];
+const batchBytes = encodeRecords(installed, batches);
+const crcRates: Record<'original' | 'sliced', number[]> = { original: [], sliced: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, checksum] of [
+    ['original', originalCrc],
+    ['sliced', slicedCrc],
+  ] as const) {
+    const started = performance.now();
+    for (const batch of batches) checksum(batch);
+    crcRates[name].push(batchBytes / 1e6 / ((performance.now() - started) / 1000));
+  }
+}
+const crcBefore = median(crcRates.original);
+const crcAfter = median(crcRates.sliced);
+console.log(
+  `CRC-32C of the same ${batches.length} batches (${(batchBytes / 1e6).toFixed(0)} MB), medians:`,
+);
+console.log(`  kafkajs, a byte per step:      ${crcBefore.toFixed(0)} MB/s`);
+console.log(`  sliced, eight bytes per step:  ${crcAfter.toFixed(0)} MB/s`);
+console.log(`  ratio sliced / original:       ${(crcAfter / crcBefore).toFixed(2)}×`);

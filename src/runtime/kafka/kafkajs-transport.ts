@@ -16,7 +16,6 @@ import { randomUUID } from 'node:crypto';
 import {
   Kafka,
   logLevel,
-  Partitioners,
   type Admin,
   type Consumer,
   type KafkaConfig,
@@ -24,6 +23,7 @@ import {
   type Producer,
   readCommittedFilterInstalled,
 } from './kafkajs.js';
+import { keyPartitioner } from './key-partitioner.js';
 import type { ProducedRecord, RecordHeaders } from '../record.js';
 import type { RawRecord } from '../task.js';
 import {
@@ -165,7 +165,7 @@ export class KafkajsTransport implements StreamTransport {
       // the broker answers CONCURRENT_TRANSACTIONS while it completes the
       // previous commit (a few ms); kafkajs' default first retry is 300 ms
       retry: { initialRetryTime: 20, retries: 8 },
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: keyPartitioner,
     });
     try {
       await producer.connect();
