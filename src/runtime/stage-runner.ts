@@ -117,7 +117,7 @@ export class StageRunner {
       await slot.lock.run(() => this.processWithRetry(slot, record, context));
       slot.positions.set(topic, BigInt(record.offset) + 1n);
       if (slot.task.uncommittedCount >= this.settings.commitMaxRecords)
-        await this.tasks.commitInBackground(slot);
+        await this.tasks.commit(slot);
       if (++sinceHeartbeat >= 200) {
         sinceHeartbeat = 0;
         await context.heartbeat();
@@ -134,7 +134,7 @@ export class StageRunner {
         });
       }
     }
-    if (this.tasks.commitDue(slot)) await this.tasks.commitInBackground(slot);
+    if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
   }
 
   private unprocessed(

@@ -230,64 +230,32 @@ export class TaskManager {
     );
   }
 
-  /**
-   * Commits a task's open work and waits until its transaction has ended; on
-   * failure the task is rebuilt from its last commit.
-   */
-  async commit(slot: TaskSlot): Promise<void> {
-    const started = await slot.lock.run(() => ({ transaction: this.startTransaction(slot) }));
-    await started.transaction;
-  }
-
-  /**
-   * Starts the commit of a task's open work and returns once it has started:
-   * the task goes on processing while the broker commits. Waits first for a
-   * transaction still in flight, so at most one is, and the records read
-   * meanwhile are at most one batch.
-   */
-  async commitInBackground(slot: TaskSlot): Promise<void> {
-    await slot.transaction;
-    await slot.lock.run(() => {
-      void this.startTransaction(slot);
-    });
-  }
-
-  /**
-   * Takes the task's open work (under its lock) and chains its transaction
-   * after the one in flight. What the task does after `takeCommit()` belongs
-   * to the next transaction; if this one fails, the task is rebuilt from the
-   * changelog and the committed offsets, which drops that work too, and the
-   * transactions chained after it do nothing.
-   */
-  private startTransaction(slot: TaskSlot): Promise<void> {
-    const producer = slot.producer;
-    if (slot.state !== 'running' || !producer) return slot.transaction;
-    if (!slot.task.hasUncommittedWork && !slot.task.watermarkDue()) return slot.transaction;
-    const work = slot.task.takeCommit();
-    const offsets = [...work.offsets].map(([topic, offset]) => ({
-      topic,
-      partition: slot.task.partition,
-      offset,
-    }));
-    slot.lastCommitAt = this.now();
-    const transaction = slot.transaction.then(async () => {
-      if (slot.state !== 'running') return;
+  /** Commits a task's open work; on failure the task is rebuilt from its last commit. */
+  commit(slot: TaskSlot): Promise<void> {
+    return slot.lock.run(async () => {
+      if (slot.state !== 'running' || !slot.producer) return;
+      if (!slot.task.hasUncommittedWork && !slot.task.watermarkDue()) return;
+      const work = slot.task.takeCommit();
+      const offsets = [...work.offsets].map(([topic, offset]) => ({
+        topic,
+        partition: slot.task.partition,
+        offset,
+      }));
       const started = this.now();
       try {
-        await producer.commitTransaction([...work.records, ...work.changelog], offsets);
+        await slot.producer.commitTransaction([...work.records, ...work.changelog], offsets);
+        slot.lastCommitAt = this.now();
         this.listener.committed?.({
           taskId: slot.task.id,
           records: work.records.length,
           changelog: work.changelog.length,
-          ms: this.now() - started,
+          ms: slot.lastCommitAt - started,
         });
       } catch (error) {
         this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error) });
-        await slot.lock.run(() => this.rollback(slot, error));
+        await this.rollback(slot, error);
       }
     });
-    slot.transaction = transaction;
-    return transaction;
   }
 
   /**

@@ -1,8 +1,7 @@
 /**
  * The settings of a stage runner and the state it keeps per task: a slot
- * holds the task, its transactional producer, its position per input topic,
- * the lock that keeps processing, punctuation and taking a commit one at a
- * time, and the transaction in flight.
+ * holds the task, its transactional producer, its position per input topic
+ * and the lock that keeps processing, punctuation and commits one at a time.
  */
 import { isStageFailure } from './failure.js';
 import { Mutex } from './mutex.js';
@@ -58,10 +57,7 @@ export class TaskSlot {
    * dropped here. This is what keeps a retained task from counting twice.
    */
   readonly positions = new Map<string, bigint>();
-  /** when the last commit started */
   lastCommitAt: number;
-  /** the transaction in flight, or the last one (never rejects: a failure rolls the task back) */
-  transaction: Promise<void> = Promise.resolve();
   readonly ready: Promise<void>;
   markReady!: () => void;
 

@@ -51,15 +51,11 @@ class ScriptedTransport implements Pick<
     offsets: readonly OffsetCommit[];
   }[] = [];
   failNextCommit: Error | undefined;
-  /** while set, a commit waits for this before it succeeds or fails */
-  holdCommits: Promise<void> | undefined;
 
   createTaskProducer(transactionalId: string): Promise<TaskProducer> {
     this.calls.push(`producer ${transactionalId}`);
     return Promise.resolve({
-      commitTransaction: async (records, offsets) => {
-        this.calls.push(`commit from ${offsets.map((offset) => offset.offset).join(',')}`);
-        await this.holdCommits;
+      commitTransaction: (records, offsets) => {
         const failure = this.failNextCommit;
         this.failNextCommit = undefined;
         if (failure) return Promise.reject(failure);
@@ -110,24 +106,6 @@ function managerOn(transport: ScriptedTransport, seeks: string[]) {
     seek: (topic, partition, offset) => seeks.push(`${topic}/${partition}@${offset}`),
     now: () => 1_000,
   });
-}
-
-const record = (offset: number) => ({
-  topic: 'in',
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from('x'),
-  headers: {},
-  recordTimestamp: 5,
-});
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => {};
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
 
 const running = async (manager: TaskManager, partition: number) => {
@@ -194,58 +172,5 @@ describe('TaskManager', () => {
     expect(manager.slots.get(1)).toBe(retained);
     expect(seeks).toEqual(['in/1@7']);
     expect(transport.calls).toContain('close app-count-in-0');
-  });
-
-  it('lets a task process while its transaction commits, and starts the next only after it', async () => {
-    const transport = new ScriptedTransport();
-    const manager = managerOn(transport, []);
-    manager.onAssigned([0]);
-    const slot = (await running(manager, 0)) as NonNullable<Awaited<ReturnType<typeof running>>>;
-    const broker = deferred();
-    transport.holdCommits = broker.promise;
-    await slot.task.process(record(0));
-    await manager.commitInBackground(slot);
-    // the first transaction is in flight; the task goes on
-    await slot.task.process(record(1));
-    expect(slot.task.uncommittedCount).toBe(1);
-    let secondStarted = false;
-    const second = manager.commitInBackground(slot).then(() => {
-      secondStarted = true;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(secondStarted).toBe(false);
-    expect(transport.transactions).toEqual([]);
-    broker.resolve();
-    await second;
-    await slot.transaction;
-    expect(transport.transactions.map((t) => t.offsets.map((offset) => offset.offset))).toEqual([
-      ['1'],
-      ['2'],
-    ]);
-  });
-
-  it('drops the work taken after a transaction that fails: nothing chained after it commits', async () => {
-    const transport = new ScriptedTransport();
-    const manager = managerOn(transport, []);
-    manager.onAssigned([0]);
-    const slot = (await running(manager, 0)) as NonNullable<Awaited<ReturnType<typeof running>>>;
-    const broker = deferred();
-    transport.holdCommits = broker.promise;
-    transport.failNextCommit = new Error('broker went away');
-    await slot.task.process(record(0));
-    const first = manager.commit(slot);
-    await slot.task.process(record(1));
-    const second = manager.commit(slot);
-    broker.resolve();
-    await Promise.all([first, second]);
-    expect(slot.state).toBe('released');
-    expect(transport.calls.filter((call) => call.startsWith('commit from'))).toEqual([
-      'commit from 1',
-    ]);
-    expect(transport.transactions).toEqual([]);
-    const successor = manager.slots.get(0);
-    expect(successor).not.toBe(slot);
-    await successor?.ready;
-    expect(successor?.task.uncommittedCount).toBe(0);
   });
 });
