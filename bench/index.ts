@@ -30,6 +30,7 @@ import { EventGenerator } from './lib/events.js';
 import {
   committedToEnd,
   createTopics,
+  deleteTopicsWithPrefix,
   kafka,
   produceAll,
   readTopic,
@@ -54,6 +55,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    /** leave the run's topics on the broker (deleted at the end otherwise) */
+    'keep-topics': { type: 'boolean', default: false },
   },
 });
 const RECORDS = Number(values.records);
@@ -621,4 +624,9 @@ if (values.json) {
   console.log(`wrote ${file}`);
 }
 if (values.profile) console.log(`CPU profile of the pipeline worker: ${workDir}profiles/`);
+if (!values['keep-topics']) {
+  console.log(
+    `deleted the run's ${await deleteTopicsWithPrefix(client, run)} topics (--keep-topics keeps them)`,
+  );
+}
 process.exit(0);

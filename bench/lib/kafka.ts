@@ -72,6 +72,23 @@ async function createMissingTopics(
   }
 }
 
+/**
+ * Deletes every topic whose name starts with `prefix` (a run's topics and
+ * its applications' internal topics). A run leaves some 500 partitions; a
+ * day of runs kept left the local broker out of file descriptors.
+ */
+export async function deleteTopicsWithPrefix(client: Kafka, prefix: string): Promise<number> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 60_000 });
+    return topics.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export function toMessage(record: GeneratedRecord, timestamp = Date.now()): Message {
   return {
     key: record.key,
