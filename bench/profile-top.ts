@@ -33,7 +33,8 @@ if (!file) throw new Error('usage: profile-top.ts FILE.cpuprofile');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parentOf.set(child, node.id);
 
 function nameOf(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
