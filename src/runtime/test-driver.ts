@@ -75,7 +75,30 @@ export interface TestDriverOptions {
   readonly bufferSpillBehindRecords?: number;
   /** how long a task reads no data before it spills what it holds; default the Task's */
   readonly bufferSpillWhenIdleMs?: number;
+  /**
+   * Keep only what a broker would have to keep for the topology: records
+   * every reading stage has committed past are dropped, a changelog keeps
+   * the latest record per key and no tombstones (as compaction would), and
+   * a topic no stage reads keeps its records until `readOutput` returns
+   * them. For long runs that measure the topology, not the driver's
+   * memory; `allRecords` and `recordsInWriteOrder` see only what is kept.
+   * Default false: every record of every topic is kept.
+   */
+  readonly discardConsumed?: boolean;
 }
+
+/** Where a dropped record was: offsets stay the array index. */
+const DISCARDED: StoredRecord = Object.freeze({
+  topic: '',
+  partition: -1,
+  offset: -1,
+  key: null,
+  value: null,
+  headers: {},
+  timestamp: 0,
+  writeOrder: -1,
+});
+const isKept = (record: StoredRecord): boolean => record !== DISCARDED;
 
 const toBuffer = (value: Buffer | string | null | undefined): Buffer | null =>
   value === null || value === undefined
@@ -98,6 +121,14 @@ export class TopologyTestDriver {
   private readonly readPositions = new Map<string, number[]>();
   private readonly outputPositions = new Map<string, number>();
   private readonly committedPositions = new Map<string, number[]>();
+  private readonly discardConsumed: boolean;
+  /** per topic, the readers (`<stage>:<topic>`) whose commits release its records */
+  private readonly readersOf = new Map<string, string[]>();
+  private readonly changelogs: Set<string>;
+  /** with `discardConsumed`: a changelog key's latest record, by `<topic>/<partition>/<key>` */
+  private readonly latestByKey = new Map<string, number>();
+  /** per topic partition, the offsets below which every record is dropped */
+  private readonly discardedBelow = new Map<string, number>();
   private tasks = new Map<string, Task>();
   private roundRobin = 0;
   private writeCounter = 0;
@@ -118,6 +149,15 @@ export class TopologyTestDriver {
     this.wallClock = options.wallClockTime ?? 0;
     this.interleaving = options.interleaving;
     this.followWallClock = options.followWallClock ?? false;
+    this.discardConsumed = options.discardConsumed ?? false;
+    for (const stage of topology.stages) {
+      for (const topic of this.names.inputTopics(stage)) {
+        this.readersOf.set(topic, [...(this.readersOf.get(topic) ?? []), `${stage.name}:${topic}`]);
+      }
+    }
+    this.changelogs = new Set(
+      topology.stages.flatMap((stage) => this.names.changelogTopics(stage)),
+    );
     // undefined leaves the Task's default
     this.buffer = {
       bufferSpillAfterMs: options.bufferSpillAfterMs,
@@ -210,22 +250,35 @@ export class TopologyTestDriver {
   recordsInWriteOrder(topics: readonly string[]): DriverRecord[] {
     return topics
       .flatMap((topic) => (this.logs.get(topic) ?? []).flat())
-      .filter((record) => readWatermark(record) === undefined)
+      .filter((record) => isKept(record) && readWatermark(record) === undefined)
       .sort((a, b) => a.writeOrder - b.writeOrder);
   }
 
   /** Records written to a topic since the last call for that topic, in write order (watermark records left out). */
   readOutput(topic: string): DriverRecord[] {
+    if (this.discardConsumed && !this.readersOf.has(topic) && !this.changelogs.has(topic)) {
+      return this.drain(topic);
+    }
     const all = this.allRecords(topic, { watermarks: true });
     const from = this.outputPositions.get(topic) ?? 0;
     this.outputPositions.set(topic, all.length);
     return all.slice(from).filter((record) => readWatermark(record) === undefined);
   }
 
+  /** With `discardConsumed`: what a topic no stage reads holds, dropped as it is returned. */
+  private drain(topic: string): DriverRecord[] {
+    const records = this.allRecords(topic);
+    for (const log of this.logs.get(topic) ?? []) log.fill(DISCARDED);
+    return records;
+  }
+
   /** Every record a topic holds, oldest first; watermark records only when asked for. */
   allRecords(topic: string, options: { watermarks?: boolean } = {}): DriverRecord[] {
     const partitions = this.logs.get(topic) ?? [];
-    const records = partitions.flat().sort((a, b) => a.writeOrder - b.writeOrder);
+    const records = partitions
+      .flat()
+      .filter(isKept)
+      .sort((a, b) => a.writeOrder - b.writeOrder);
     return options.watermarks ? records : records.filter((r) => readWatermark(r) === undefined);
   }
 
@@ -273,6 +326,7 @@ export class TopologyTestDriver {
     });
     for (const changelog of task.changelogTopics) {
       for (const record of this.partitionLog(changelog, partition)) {
+        if (!isKept(record)) continue;
         task.restore(changelog, { key: record.key?.toString() ?? '', value: record.value });
       }
     }
@@ -384,7 +438,20 @@ export class TopologyTestDriver {
     // as the broker would: the offsets the task commits (a task holding records commits below them)
     for (const [topic, offset] of offsets) {
       this.committedOf(`${task.stage.name}:${topic}`)[task.partition] = Number(offset);
+      if (this.discardConsumed) this.discardCommitted(topic, task.partition);
     }
+  }
+
+  /** Drops the records of a topic partition every reader has committed past. */
+  private discardCommitted(topic: string, partition: number): void {
+    const readers = this.readersOf.get(topic) ?? [];
+    const below = Math.min(...readers.map((reader) => this.committedOf(reader)[partition] ?? 0));
+    const id = `${topic}/${partition}`;
+    const log = this.partitionLog(topic, partition);
+    for (let offset = this.discardedBelow.get(id) ?? 0; offset < below; offset++) {
+      log[offset] = DISCARDED;
+    }
+    this.discardedBelow.set(id, Math.max(below, this.discardedBelow.get(id) ?? 0));
   }
 
   /** The open transaction is lost: the task restores from the changelogs and re-reads. */
@@ -416,7 +483,7 @@ export class TopologyTestDriver {
         ? partitionForKey(record.key, this.partitions)
         : this.roundRobin++ % this.partitions);
     const log = this.partitionLog(topic, partition);
-    log.push({
+    const stored: StoredRecord = {
       topic,
       partition,
       offset: log.length,
@@ -425,7 +492,22 @@ export class TopologyTestDriver {
       headers: record.headers,
       timestamp: record.timestamp,
       writeOrder: this.writeCounter++,
-    });
+    };
+    if (!this.discardConsumed || !this.changelogs.has(topic)) {
+      log.push(stored);
+    } else {
+      const latest = `${topic}/${partition}/${record.key?.toString() ?? ''}`;
+      const previous = this.latestByKey.get(latest);
+      if (previous !== undefined) log[previous] = DISCARDED;
+      // a tombstone leaves nothing to restore: compaction drops it in time
+      if (record.value === null) {
+        this.latestByKey.delete(latest);
+        log.push(DISCARDED);
+      } else {
+        this.latestByKey.set(latest, log.length);
+        log.push(stored);
+      }
+    }
   }
 
   private partitionLog(topic: string, partition: number): StoredRecord[] {
