@@ -4,7 +4,10 @@
  * Prints `{"event":"ready"}` once every stage has restored its tasks.
  *
  *   stage-worker.ts --topology FILE --stage pipeline|ingest|join|aggregate [--input TOPIC]
+ *
+ * With BENCH_WATCH_FILE set, it appends what every task holds there every 5 s.
  */
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildTopology } from '../../src/config/pipeline.js';
@@ -55,6 +58,7 @@ const worker = new StreamWorker({
   settings: {
     commitIntervalMs: config.runtime.commitIntervalMs,
     commitMaxRecords: config.runtime.commitMaxRecords,
+    alignmentDriftMs: config.runtime.alignmentDriftMs,
   },
   listener: {
     restored: (event) => {
@@ -72,6 +76,26 @@ process.on('SIGTERM', () => {
   void worker.stop().then(() => process.exit(0));
 });
 await worker.start();
+const watchFile = process.env.BENCH_WATCH_FILE;
+if (watchFile) watchTasks(watchFile);
+
+/** Every 5 s, each task's watermark, stream time and held records, and the process's memory, appended to `file`. */
+function watchTasks(file: string): void {
+  const time = (ms: number) =>
+    Number.isFinite(ms) ? new Date(ms).toISOString().slice(5, 16) : '-';
+  setInterval(() => {
+    const memory = Object.entries(process.memoryUsage())
+      .map(([name, bytes]) => `${name}=${Math.round(bytes / 1e6)}`)
+      .join(' ');
+    const tasks = worker
+      .watermarks()
+      .map(
+        (task) =>
+          `  ${task.stage}-${task.partition} wm=${time(task.watermark)} st=${time(task.streamTime)} held=${task.held} back=${task.holdingBack.join(',')}`,
+      );
+    appendFileSync(file, `${new Date().toISOString()} ${memory}\n${tasks.join('\n')}\n`);
+  }, 5000).unref();
+}
 const error = await worker.failed;
 console.error(`worker failed: ${error.message}`);
 process.exit(1);

@@ -105,6 +105,7 @@ export async function createHostedWorker(options: WorkerHostOptions): Promise<Ho
       commitIntervalMs: config.runtime.commitIntervalMs,
       commitMaxRecords: config.runtime.commitMaxRecords,
       partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
+      alignmentDriftMs: config.runtime.alignmentDriftMs,
     },
     ...(process.env.CDSTREAM_START_TIMEOUT_MS
       ? { startTimeoutMs: Number(process.env.CDSTREAM_START_TIMEOUT_MS) }

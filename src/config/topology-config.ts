@@ -52,5 +52,7 @@ export interface TopologyConfig {
     readonly commitMaxRecords: number;
     readonly partitionsConsumedConcurrently: number;
     readonly sessionTimeoutMs: number;
+    /** event time a partition may run ahead of its stage's slowest one before it is paused; Infinity: off */
+    readonly alignmentDriftMs: number;
   };
 }

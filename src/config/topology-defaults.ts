@@ -46,6 +46,7 @@ export interface TopologyFile {
     commitInterval?: Duration;
     commitMaxRecords?: number;
     partitionsConsumedConcurrently?: number;
+    eventTimeAlignment?: Duration | false;
   };
 }
 
@@ -110,6 +111,10 @@ export function withDefaults(file: TopologyFile, ms: (value: Duration) => number
       commitMaxRecords: file.runtime?.commitMaxRecords ?? 1000,
       partitionsConsumedConcurrently: file.runtime?.partitionsConsumedConcurrently ?? 4,
       sessionTimeoutMs: ms(file.runtime?.sessionTimeout ?? '30s'),
+      alignmentDriftMs:
+        file.runtime?.eventTimeAlignment === false
+          ? Number.POSITIVE_INFINITY
+          : ms(file.runtime?.eventTimeAlignment ?? '1h'),
     },
   };
 }

@@ -82,6 +82,12 @@ export class TrackedTransport implements StreamTransport {
         seek: (topic, partition, offset) => {
           consumer.seek(topic, partition, offset);
         },
+        pause: (topic, partition) => {
+          consumer.pause(topic, partition);
+        },
+        resume: (topic, partition) => {
+          consumer.resume(topic, partition);
+        },
         stop: async () => {
           this.forget(groupId, state);
           await consumer.stop();

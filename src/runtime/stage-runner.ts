@@ -5,6 +5,7 @@
  * tick of punctuation and interval commits. Which tasks exist and how they
  * start, commit and end is the TaskManager's.
  */
+import { partitionsAhead } from './event-time-alignment.js';
 import { isStageFailure } from './failure.js';
 import { TaskManager } from './task-manager.js';
 import { describe, retryDelay, type RunnerSettings, type TaskSlot } from './task-slot.js';
@@ -21,6 +22,10 @@ export class StageRunner {
   private readonly tasks: TaskManager;
   private consumer: StageConsumer | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** per partition, the input topics its last batches left data unread in */
+  private readonly unread = new Map<number, Set<string>>();
+  /** partitions paused for running ahead in event time */
+  private readonly paused = new Set<number>();
 
   constructor(
     private readonly stage: StageDefinition,
@@ -69,6 +74,7 @@ export class StageRunner {
       this.names.inputTopics(this.stage),
       {
         onAssigned: (partitions) => {
+          this.resumeAll();
           this.tasks.onAssigned(partitions);
         },
         onRebalancing: () => {
@@ -124,7 +130,9 @@ export class StageRunner {
       }
     }
     if (slot.state === 'running' && !context.isStale()) {
-      slot.task.setCaughtUp(topic, BigInt(context.nextOffset) >= BigInt(context.highWatermark));
+      const caughtUp = BigInt(context.nextOffset) >= BigInt(context.highWatermark);
+      slot.task.setCaughtUp(topic, caughtUp);
+      this.noteUnread(partition, topic, !caughtUp);
       const next = BigInt(context.nextOffset);
       const position = slot.positions.get(topic);
       if (position === undefined || next > position) {
@@ -135,6 +143,47 @@ export class StageRunner {
       }
     }
     if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
+    this.align();
+  }
+
+  private noteUnread(partition: number, topic: string, unread: boolean): void {
+    let topics = this.unread.get(partition);
+    if (!topics) this.unread.set(partition, (topics = new Set()));
+    if (unread) topics.add(topic);
+    else topics.delete(topic);
+  }
+
+  /** Pauses the partitions running ahead in event time and resumes the others. */
+  private align(): void {
+    const consumer = this.consumer;
+    if (!consumer || !Number.isFinite(this.settings.alignmentDriftMs)) return;
+    const progress = [...this.tasks.slots]
+      .filter(([, slot]) => slot.state === 'running')
+      .map(([partition, slot]) => ({
+        partition,
+        streamTime: slot.task.streamTime,
+        caughtUp: (this.unread.get(partition)?.size ?? 0) === 0,
+      }));
+    const ahead = partitionsAhead(progress, this.settings.alignmentDriftMs);
+    for (const partition of ahead) {
+      if (this.paused.has(partition)) continue;
+      this.paused.add(partition);
+      for (const topic of this.names.inputTopics(this.stage)) consumer.pause(topic, partition);
+    }
+    for (const partition of [...this.paused]) {
+      if (!ahead.has(partition)) this.resume(partition);
+    }
+  }
+
+  private resume(partition: number): void {
+    this.paused.delete(partition);
+    for (const topic of this.names.inputTopics(this.stage)) this.consumer?.resume(topic, partition);
+  }
+
+  /** A new assignment starts unaligned: nothing paused, nothing known unread. */
+  private resumeAll(): void {
+    for (const partition of [...this.paused]) this.resume(partition);
+    this.unread.clear();
   }
 
   private unprocessed(
@@ -193,6 +242,7 @@ export class StageRunner {
 
   /** Wall-clock duties of every running task: idle advance, punctuation, interval commits. */
   private tick(): void {
+    this.align();
     for (const slot of this.tasks.slots.values()) {
       if (slot.state !== 'running') continue;
       void slot.lock

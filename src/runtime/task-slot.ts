@@ -25,6 +25,12 @@ export interface RunnerSettings {
   readonly bufferSpillBehindRecords: number;
   /** ... or when its task has read no data for this long (its input stopped), ms */
   readonly bufferSpillWhenIdleMs: number;
+  /**
+   * a partition whose task has read this far (event time, ms) ahead of the
+   * slowest partition of the stage that still has data to read is paused
+   * until that one catches up (event-time-alignment.ts); Infinity: never
+   */
+  readonly alignmentDriftMs: number;
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
@@ -37,6 +43,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   bufferSpillAfterMs: 30_000,
   bufferSpillBehindRecords: 10_000,
   bufferSpillWhenIdleMs: 3000,
+  alignmentDriftMs: 60 * 60_000,
 };
 
 /** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */

@@ -65,6 +65,8 @@ export interface WatermarkStatus {
   readonly holdingBack: readonly string[];
   /** records held for event-time order */
   readonly held: number;
+  /** largest event time the task has read */
+  readonly streamTime: number;
   /** records that came below a watermark already promised: a defect upstream (must stay 0) */
   readonly violations: number;
   /** upstream reports that went backwards (must stay 0) */
@@ -190,6 +192,7 @@ export class Task {
       watermark: this.time.watermark,
       holdingBack: this.time.holdingBack(),
       held: this.buffer?.size ?? 0,
+      streamTime: this.time.streamTime,
       violations: this.time.violations,
       regressions: this.time.regressions,
     };

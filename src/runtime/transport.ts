@@ -68,6 +68,9 @@ export const EARLIEST = 'earliest';
 export interface StageConsumer {
   /** moves the consumer's position; takes effect before its next fetch of that partition */
   seek(topic: string, partition: number, offset: string): void;
+  /** stops fetching a partition until `resume`; batches fetched but not handed over are dropped (fetched again later) */
+  pause(topic: string, partition: number): void;
+  resume(topic: string, partition: number): void;
   stop(): Promise<void>;
 }
 

@@ -48,6 +48,7 @@ export class StreamWorker {
     watermark: number;
     holdingBack: readonly string[];
     held: number;
+    streamTime: number;
     violations: number;
     regressions: number;
   }[] {

@@ -312,6 +312,12 @@ export class KafkajsTransport implements StreamTransport {
       seek: (topic, partition, offset) => {
         consumer.seek({ topic, partition, offset: offset === EARLIEST ? '-2' : offset });
       },
+      pause: (topic, partition) => {
+        consumer.pause([{ topic, partitions: [partition] }]);
+      },
+      resume: (topic, partition) => {
+        consumer.resume([{ topic, partitions: [partition] }]);
+      },
       stop: async () => {
         await consumer.disconnect();
       },

@@ -20,7 +20,12 @@ function fakeTransport() {
     restore: () => Promise.resolve({ records: 0 }),
     runStageConsumer: (groupId, _topics, h) => {
       handlers.set(groupId, h);
-      return Promise.resolve({ seek: () => undefined, stop: () => Promise.resolve() });
+      return Promise.resolve({
+        seek: () => undefined,
+        pause: () => undefined,
+        resume: () => undefined,
+        stop: () => Promise.resolve(),
+      });
     },
     close: () => {
       closed++;
