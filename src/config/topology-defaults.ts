@@ -114,7 +114,7 @@ export function withDefaults(file: TopologyFile, ms: (value: Duration) => number
       alignmentDriftMs:
         file.runtime?.eventTimeAlignment === false
           ? Number.POSITIVE_INFINITY
-          : ms(file.runtime?.eventTimeAlignment ?? '1h'),
+          : ms(file.runtime?.eventTimeAlignment ?? '15m'),
     },
   };
 }

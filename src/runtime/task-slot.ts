@@ -43,7 +43,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   bufferSpillAfterMs: 30_000,
   bufferSpillBehindRecords: 10_000,
   bufferSpillWhenIdleMs: 3000,
-  alignmentDriftMs: 60 * 60_000,
+  alignmentDriftMs: 15 * 60_000,
 };
 
 /** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */

@@ -35,11 +35,19 @@ describe('topology files', () => {
     expect(config.dedupeHorizonMs).toBe(5_400_000);
     expect(config.outputs.deadLetter).toBe('cdstream.dlq');
     expect(config.runtime.commitIntervalMs).toBe(100);
+    expect(config.runtime.alignmentDriftMs).toBe(15 * 60_000);
     expect(buildTopology(config).stages.map((s) => s.name)).toEqual([
       'ingest',
       'join',
       'aggregate',
     ]);
+  });
+
+  it('takes event-time alignment as a duration, or false for never', () => {
+    const base = 'applicationId: a\ninputs:\n  topics: [in]\nruntime:\n  eventTimeAlignment: ';
+    expect(parseTopology(`${base}2h\n`).runtime.alignmentDriftMs).toBe(7_200_000);
+    expect(parseTopology(`${base}false\n`).runtime.alignmentDriftMs).toBe(Number.POSITIVE_INFINITY);
+    expect(problemsOf(`${base}true\n`).problems[0]?.key).toBe('runtime.eventTimeAlignment');
   });
 
   it('names the file, line, column and key of an unknown key, and lists the expected ones', () => {
