@@ -256,7 +256,11 @@ export class TopologyTestDriver {
 
   /** Records written to a topic since the last call for that topic, in write order (watermark records left out). */
   readOutput(topic: string): DriverRecord[] {
-    if (this.discardConsumed && !this.readersOf.has(topic) && !this.changelogs.has(topic)) {
+    if (this.discardConsumed) {
+      // what a stage reads or a changelog holds is dropped behind the reader's back
+      if (this.readersOf.has(topic) || this.changelogs.has(topic)) {
+        throw new Error(`readOutput(${topic}): with discardConsumed, only topics no stage reads`);
+      }
       return this.drain(topic);
     }
     const all = this.allRecords(topic, { watermarks: true });
