@@ -22,6 +22,7 @@ const counts = (records: DriverRecord[]): WindowCount[] =>
   records.map((r) => JSON.parse(String(r.value)) as WindowCount);
 
 const at = (key: string, timestamp: number) => ({ key, value: 'x', timestamp });
+const values = (records: DriverRecord[]) => records.map((record) => String(record.value));
 
 describe('windowed count on the in-memory driver', () => {
   it('emits each window once, when the watermark passes its end', async () => {
@@ -101,5 +102,44 @@ describe('windowed count on the in-memory driver', () => {
     const changelog = driver.allRecords('test-windowed-counts-changelog');
     expect(changelog.at(-1)?.value).toBeNull(); // tombstone for the emitted window [0,60s)
     expect(changelog.at(-1)?.key?.toString()).toBe(JSON.stringify([0, 'a']));
+  });
+});
+
+describe('a driver that keeps only what a broker would need', () => {
+  it('drops read input once committed and output once returned, with the same results', async () => {
+    const inputs = [at('a', 0), at('b', 1_000), at('a', MINUTE), at('c', 2 * MINUTE + 1)];
+    const keeping = new TopologyTestDriver(topology(), { partitions: 2 });
+    const discarding = new TopologyTestDriver(topology(), { partitions: 2, discardConsumed: true });
+    await keeping.pipeInput('in', inputs);
+    await discarding.pipeInput('in', inputs);
+
+    expect(keeping.allRecords('in')).toHaveLength(4);
+    expect(discarding.allRecords('in')).toEqual([]);
+    expect(discarding.logLength('in', 0) + discarding.logLength('in', 1)).toBe(4); // offsets go on
+    const counts = values(discarding.readOutput('counts'));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts).toEqual(values(keeping.readOutput('counts')));
+    expect(discarding.allRecords('counts')).toEqual([]);
+  });
+
+  it('keeps the latest changelog record per key and no tombstones, and restores from them', async () => {
+    const changelog = 'test-windowed-counts-changelog';
+    const keeping = new TopologyTestDriver(topology());
+    const discarding = new TopologyTestDriver(topology(), { discardConsumed: true });
+    // [0, 60 s) of a: counted twice, then emitted and deleted; [60 s, 120 s) of a and b stay open
+    const inputs = [at('a', 0), at('a', 1_000), at('a', MINUTE), at('b', MINUTE + 1)];
+    await keeping.pipeInput('in', inputs);
+    await discarding.pipeInput('in', inputs);
+
+    expect(keeping.allRecords(changelog)).toHaveLength(5);
+    const kept = discarding.allRecords(changelog).map((record) => record.key?.toString());
+    expect(kept).toEqual([JSON.stringify([MINUTE, 'a']), JSON.stringify([MINUTE, 'b'])]);
+
+    keeping.restart();
+    discarding.restart();
+    const later = [at('a', MINUTE + 2), at('c', 2 * MINUTE)];
+    await keeping.pipeInput('in', later);
+    await discarding.pipeInput('in', later);
+    expect(values(discarding.readOutput('counts'))).toEqual(values(keeping.readOutput('counts')));
   });
 });
