@@ -5,13 +5,19 @@
  * Record v0 does (one Encoder per record, key, ~1.3 KB value, headers),
  * then a batch of them into one encoder. Prints records/s and the ratio.
  * Then the same for the CRC-32C of each batch: kafkajs' byte-at-a-time one
- * against src/runtime/kafka/install-sliced-crc32c.ts.
+ * against src/runtime/kafka/install-sliced-crc32c.ts. Then whole produce
+ * requests, framed, as kafkajs encodes them (with the two above installed)
+ * against src/runtime/kafka/install-sized-produce-encoding.ts.
  *
  *   npm run bench:encoder [-- --records 200000 --rounds 5]
  */
 import { parseArgs } from 'node:util';
 import { kafkajsModule } from '../src/runtime/kafka/kafkajs-module-cache.js';
-import { slicedCrc32cInstalled, unzeroedEncoderInstalled } from '../src/runtime/kafka/kafkajs.js';
+import {
+  sizedProduceEncodingInstalled,
+  slicedCrc32cInstalled,
+  unzeroedEncoderInstalled,
+} from '../src/runtime/kafka/kafkajs.js';
 import { originalKafkajsModule, type ProtocolEncoderClass } from './lib/kafkajs-original.js';
 
 const { values } = parseArgs({
@@ -56,11 +62,11 @@ function encodeRecords(Encoder: ProtocolEncoderClass, batches: Buffer[] = []): n
  * Runs `original` and `installed` alternately for ROUNDS rounds; the median
  * of each, as `amount` per second of its run time.
  */
-function interleavedMedians(
+async function interleavedMedians(
   amount: number,
-  original: () => void,
-  installed: () => void,
-): { before: number; after: number } {
+  original: () => unknown,
+  installed: () => unknown,
+): Promise<{ before: number; after: number }> {
   const rates = { before: [] as number[], after: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of [
@@ -68,7 +74,7 @@ function interleavedMedians(
       ['after', installed],
     ] as const) {
       const started = performance.now();
-      run();
+      await run();
       rates[name].push(amount / ((performance.now() - started) / 1000));
     }
   }
@@ -77,7 +83,7 @@ function interleavedMedians(
   return { before: median(rates.before), after: median(rates.after) };
 }
 
-const { before, after } = interleavedMedians(
+const { before, after } = await interleavedMedians(
   RECORDS,
   () => encodeRecords(original),
   () => encodeRecords(installed),
@@ -94,7 +100,7 @@ const originalCrc = originalKafkajsModule(CRC32C) as Checksum;
 if (!slicedCrc32cInstalled()) throw new Error('the sliced CRC-32C is not installed');
 const batches: Buffer[] = [];
 const batchBytes = encodeRecords(installed, batches);
-const crc = interleavedMedians(
+const crc = await interleavedMedians(
   batchBytes / 1e6,
   () => {
     for (const batch of batches) originalCrc(batch);
@@ -109,3 +115,85 @@ console.log(
 console.log(`  kafkajs, a byte per step:      ${crc.before.toFixed(0)} MB/s`);
 console.log(`  sliced, eight bytes per step:  ${crc.after.toFixed(0)} MB/s`);
 console.log(`  ratio sliced / original:       ${(crc.after / crc.before).toFixed(2)}×`);
+
+interface EncodedRequest {
+  readonly buffer: Buffer;
+}
+interface ProduceRequest {
+  apiKey: number;
+  apiVersion: number;
+  encode(): Promise<EncodedRequest>;
+}
+type ProduceFactory = (args: object) => ProduceRequest;
+type Frame = (args: {
+  correlationId: number;
+  clientId: string;
+  request: ProduceRequest;
+}) => Promise<EncodedRequest>;
+const PRODUCE_V3 = 'src/protocol/requests/produce/v3/request.js';
+const REQUEST_FRAME = 'src/protocol/request.js';
+if (!sizedProduceEncodingInstalled())
+  throw new Error('the sized produce encoding is not installed');
+const produce = {
+  before: {
+    request: originalKafkajsModule(PRODUCE_V3) as ProduceFactory,
+    frame: originalKafkajsModule(REQUEST_FRAME) as Frame,
+  },
+  after: {
+    request: kafkajsModule(PRODUCE_V3) as ProduceFactory,
+    frame: kafkajsModule(REQUEST_FRAME) as Frame,
+  },
+};
+// a binary-mode CloudEvent's headers, as the stages forward them
+const cloudEventHeaders = {
+  ce_specversion: '1.0',
+  ce_id: '0f6c2a9e-6a1b-4d8e-9a53-3c1d2b8f7e10',
+  ce_source: '/cdstream/bench/ci',
+  ce_type: 'dev.cdevents.service.deployed.0.2.0',
+  ce_time: '2026-12-01T10:00:00.000Z',
+  ce_subject: 'service/checkout',
+  'content-type': 'application/json',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+};
+const PER_REQUEST = 500;
+const PARTITIONS = 12;
+const requestArgs = {
+  acks: -1,
+  timeout: 30_000,
+  transactionalId: 'cdstream-aggregate-3',
+  producerId: '4711',
+  producerEpoch: 2,
+  topicData: [
+    {
+      topic: 'cdstream.by-service',
+      partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({
+        partition,
+        firstSequence: 1000,
+        messages: Array.from({ length: PER_REQUEST / PARTITIONS }, (_, i) => ({
+          key,
+          value,
+          headers: cloudEventHeaders,
+          timestamp: String(1_764_583_200_000 + i),
+        })),
+      })),
+    },
+  ],
+};
+const REQUESTS = Math.max(1, Math.round(RECORDS / PER_REQUEST));
+async function encodeRequests(encoding: (typeof produce)['before']): Promise<void> {
+  for (let correlationId = 0; correlationId < REQUESTS; correlationId++) {
+    const request = encoding.request(requestArgs);
+    await encoding.frame({ correlationId, clientId: 'cdstream', request });
+  }
+}
+const requests = await interleavedMedians(
+  REQUESTS * PER_REQUEST,
+  () => encodeRequests(produce.before),
+  () => encodeRequests(produce.after),
+);
+console.log(
+  `${REQUESTS} produce requests of ${PER_REQUEST} records (${PARTITIONS} partitions, ${Object.keys(cloudEventHeaders).length} headers each), framed, medians:`,
+);
+console.log(`  kafkajs' layered encoders:     ${Math.round(requests.before)} records/s`);
+console.log(`  sized, one buffer:             ${Math.round(requests.after)} records/s`);
+console.log(`  ratio sized / layered:         ${(requests.after / requests.before).toFixed(2)}×`);
