@@ -120,7 +120,14 @@ export class StageRunner {
       if (slot.state !== 'running' || context.isStale()) return;
       const position = slot.positions.get(topic);
       if (position !== undefined && BigInt(record.offset) < position) continue;
-      await slot.lock.run(() => this.processWithRetry(slot, record, context));
+      // the state is checked again under the lock: a commit that held it may
+      // have failed and closed the task (its successor re-reads the record)
+      const processed = await slot.lock.run(async () => {
+        if (slot.state !== 'running') return false;
+        await this.processWithRetry(slot, record, context);
+        return true;
+      });
+      if (!processed) return;
       slot.positions.set(topic, BigInt(record.offset) + 1n);
       if (slot.task.uncommittedCount >= this.settings.commitMaxRecords)
         await this.tasks.commit(slot);
@@ -137,6 +144,7 @@ export class StageRunner {
       const position = slot.positions.get(topic);
       if (position === undefined || next > position) {
         await slot.lock.run(() => {
+          if (slot.state !== 'running') return;
           slot.positions.set(topic, next);
           slot.task.skipTo(topic, context.nextOffset);
         });

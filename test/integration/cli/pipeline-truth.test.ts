@@ -243,6 +243,25 @@ async function aggregateReached(
   }
 }
 
+/**
+ * `promise`, or a rejection naming `what` after `ms`: a step that never ends
+ * says which it was, instead of the test's own timeout saying nothing (and
+ * hiding an error already thrown before a `finally` that hangs).
+ */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not finish in ${ms / 1000} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const values = (records: readonly ReadRecord[]): unknown[] =>
   records.map((record) => JSON.parse(record.message.value?.toString() ?? 'null') as unknown);
 
@@ -286,7 +305,7 @@ async function runOn(
   let watermarks: ReturnType<StreamWorker['watermarks']>;
   const next: Produced[] = [];
   try {
-    await worker.start();
+    await within(worker.start(), 30_000, `${config.applicationId}: worker.start()`);
     // the next build of every source, dated 2 min ago: every used partition reaches now
     const sources = [...new Set(produced.map((event) => event.source))].sort();
     const nextAt = Date.now() - 2 * MINUTE_MS;
@@ -313,7 +332,7 @@ async function runOn(
     watermarks = worker.watermarks();
   } finally {
     // commits the open transactions: every window the watermark closed is out
-    await worker.stop();
+    await within(worker.stop(), 20_000, `${config.applicationId}: worker.stop()`);
   }
 
   const { outputs } = config;
@@ -398,5 +417,6 @@ describe('the pipeline on Kafka against the independent truth', () => {
         watermarks: [],
       })),
     );
-  }, 90_000);
+    // each step has its own bound that names it (createTopics, within, aggregateReached)
+  }, 180_000);
 });

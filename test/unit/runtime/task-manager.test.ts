@@ -7,12 +7,17 @@ import { describe, expect, it } from 'vitest';
 import type { RuntimeLogger } from '../../../src/runtime/observer.js';
 import type { Processor } from '../../../src/runtime/processor.js';
 import type { ProducedRecord } from '../../../src/runtime/record.js';
+import { StageRunner } from '../../../src/runtime/stage-runner.js';
 import { TaskManager } from '../../../src/runtime/task-manager.js';
+import type { RawRecord } from '../../../src/runtime/task.js';
 import { DEFAULT_RUNNER_SETTINGS } from '../../../src/runtime/task-slot.js';
 import { TopologyNames, type Topology } from '../../../src/runtime/topology.js';
 import type {
+  BatchContext,
   OffsetCommit,
   RestoreRequest,
+  StageConsumer,
+  StageConsumerHandlers,
   StreamTransport,
   TaskProducer,
 } from '../../../src/runtime/transport.js';
@@ -51,11 +56,21 @@ class ScriptedTransport implements Pick<
     offsets: readonly OffsetCommit[];
   }[] = [];
   failNextCommit: Error | undefined;
+  /** when set, the next commit says it started, then fails when `failure` resolves */
+  holdNextCommit: { started: () => void; failure: Promise<Error> } | undefined;
+  /** what the stage runner gave its consumer */
+  handlers: StageConsumerHandlers | undefined;
 
   createTaskProducer(transactionalId: string): Promise<TaskProducer> {
     this.calls.push(`producer ${transactionalId}`);
     return Promise.resolve({
       commitTransaction: (records, offsets) => {
+        const held = this.holdNextCommit;
+        this.holdNextCommit = undefined;
+        if (held) {
+          held.started();
+          return held.failure.then((failure) => Promise.reject(failure));
+        }
         const failure = this.failNextCommit;
         this.failNextCommit = undefined;
         if (failure) return Promise.reject(failure);
@@ -90,6 +105,20 @@ class ScriptedTransport implements Pick<
 
   consumerLag() {
     return Promise.resolve([]);
+  }
+
+  runStageConsumer(
+    _groupId: string,
+    _topics: readonly string[],
+    handlers: StageConsumerHandlers,
+  ): Promise<StageConsumer> {
+    this.handlers = handlers;
+    return Promise.resolve({
+      seek() {},
+      pause() {},
+      resume() {},
+      stop: () => Promise.resolve(),
+    });
   }
 }
 
@@ -172,5 +201,64 @@ describe('TaskManager', () => {
     expect(manager.slots.get(1)).toBe(retained);
     expect(seeks).toEqual(['in/1@7']);
     expect(transport.calls).toContain('close app-count-in-0');
+  });
+
+  it('does not give a record that waited for a failing commit to the closed task', async () => {
+    // a stage reading two topics: a batch of one waits for the lock while
+    // the other's commit holds it, and that commit fails
+    const twoInputs: Topology = {
+      applicationId: 'app',
+      stages: [{ ...(topology.stages[0] as Topology['stages'][number]), inputs: ['in', 'more'] }],
+    };
+    const transport = new ScriptedTransport();
+    const runner = new StageRunner(
+      twoInputs.stages[0] as Topology['stages'][number],
+      new TopologyNames(twoInputs),
+      transport as unknown as StreamTransport,
+      { ...DEFAULT_RUNNER_SETTINGS, commitMaxRecords: 1, commitIntervalMs: 60_000 },
+      quiet,
+      {},
+      () => 1,
+      () => 1_000,
+    );
+    const fatal: Error[] = [];
+    await runner.start((error) => fatal.push(error));
+    const handlers = transport.handlers as StageConsumerHandlers;
+    handlers.onAssigned([0]);
+    while (runner.runningPartitions.length === 0) await new Promise((r) => setTimeout(r, 1));
+
+    const record = (topic: string): RawRecord => ({
+      topic,
+      partition: 0,
+      offset: '0',
+      key: null,
+      value: Buffer.from('x'),
+      headers: {},
+      recordTimestamp: 5,
+    });
+    const context: BatchContext = {
+      heartbeat: () => Promise.resolve(),
+      isStale: () => false,
+      nextOffset: '1',
+      highWatermark: '1',
+    };
+    let failCommit: (error: Error) => void = () => undefined;
+    const commitStarted = new Promise<void>((started) => {
+      transport.holdNextCommit = {
+        started,
+        failure: new Promise((resolve) => (failCommit = resolve)),
+      };
+    });
+    // the first record reaches commitMaxRecords: its commit holds the lock, waiting
+    const first = handlers.onBatch('in', 0, [record('in')], context);
+    await commitStarted;
+    const second = handlers.onBatch('more', 0, [record('more')], context);
+    // every microtask has run once an immediate fires: the second waits for the lock
+    await new Promise((resolve) => setImmediate(resolve));
+    failCommit(new Error('broker went away'));
+
+    await expect(Promise.all([first, second])).resolves.toBeDefined();
+    expect(fatal).toEqual([]);
+    await runner.stop();
   });
 });
