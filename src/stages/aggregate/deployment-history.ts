@@ -9,7 +9,8 @@
  * to the latest deployment of the artifact it names at or before its
  * detection, else to the latest deployment at or before it.
  *
- * Plain JSON data, one small entry per service and environment.
+ * Plain JSON data: `latest` and `previous` under the service's key, the
+ * two bounded records entry by entry (entrywise-records.ts).
  */
 import type { RecoveredDeployment } from '../../domain/dora/index.js';
 
@@ -23,16 +24,25 @@ export interface DeploymentHistory {
   readonly recovered: Readonly<Record<string, number>>;
 }
 
-/** Artifacts and recovered deployments a service keeps, the newest of each. */
+/** Artifacts, origins and recovered deployments a service keeps, the newest of each. */
 const MAX_ENTRIES = 64;
 
 export const emptyDeploymentHistory = (): DeploymentHistory => ({ byArtifact: {}, recovered: {} });
 
-function newest<V>(entries: Record<string, V>, timeOf: (value: V) => number): Record<string, V> {
+/**
+ * The newest MAX_ENTRIES entries; among equal times the smaller keys, so the
+ * choice does not depend on the order the entries were restored in.
+ */
+export function newest<V>(
+  entries: Record<string, V>,
+  timeOf: (value: V) => number,
+): Record<string, V> {
   const list = Object.entries(entries);
   if (list.length <= MAX_ENTRIES) return entries;
   return Object.fromEntries(
-    list.sort(([, a], [, b]) => timeOf(b) - timeOf(a)).slice(0, MAX_ENTRIES),
+    list
+      .sort(([keyA, a], [keyB, b]) => timeOf(b) - timeOf(a) || (keyA < keyB ? -1 : 1))
+      .slice(0, MAX_ENTRIES),
   );
 }
 

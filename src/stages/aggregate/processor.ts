@@ -21,7 +21,6 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
 import type { EventValidator } from '../../validation/index.js';
 import {
-  emptyDeploymentHistory,
   OpenIncidentCounts,
   linkedTo,
   recordDeployment,
@@ -36,19 +35,13 @@ import { STORES } from './stores.js';
 import { TimelineStore, type StoredTimelineEntry } from './timeline-store.js';
 import { migrateEmbeddedTimelines } from './timeline-migration.js';
 import { crossesWindowEnd, emitClosedWindows, emitEarlyUpdates } from './window-emission.js';
-import {
-  leadTimeStartOf,
-  newServiceState,
-  recordOrigin,
-  type ServiceState,
-} from './service-state.js';
-
-const historyStore = (context: ProcessorContext) =>
-  context.keyValueStore<DeploymentHistory>(STORES.deploymentHistory);
+import { ServiceRecords, type OriginStore } from './service-records.js';
+import { leadTimeStartOf, newServiceState, type ServiceState } from './service-state.js';
 
 export class AggregateProcessor implements Processor {
   private timelineStore: TimelineStore | undefined;
   private openIncidentCounts: OpenIncidentCounts | undefined;
+  private serviceRecords: ServiceRecords | undefined;
 
   constructor(
     private readonly options: ResolvedAggregateOptions,
@@ -60,6 +53,7 @@ export class AggregateProcessor implements Processor {
       context.keyValueStore<StoredTimelineEntry>(STORES.timelines),
     );
     migrateEmbeddedTimelines(context, this.timelineStore);
+    this.serviceRecords = new ServiceRecords(context);
     this.openIncidentCounts = new OpenIncidentCounts(
       context.keyValueStore<OpenProducerIncident>(STORES.producerIncidents),
     );
@@ -126,10 +120,10 @@ export class AggregateProcessor implements Processor {
         this.outcome(attributed, attributed.failed, attributed.what, context);
         return;
       case 'origin':
-        this.origin(attributed, STORES.artifactOrigins, attributed.time, context);
+        this.origin(attributed, STORES.artifactOrigins, attributed.time);
         return;
       case 'change-origin':
-        this.origin(attributed, STORES.changeOrigins, attributed.changeLeadTimeStart, context);
+        this.origin(attributed, STORES.changeOrigins, attributed.changeLeadTimeStart);
         return;
     }
   }
@@ -149,13 +143,10 @@ export class AggregateProcessor implements Processor {
     const changesArtifact =
       newer && fact.artifact !== undefined && fact.artifact !== state.lastDeployed?.artifact;
     // a redeploy of the artifact already running delivers no change: no lead time
-    const startOf = (carried: number | undefined, learnedLater: string) =>
-      fact.kind === 'deployment' && changesArtifact
-        ? leadTimeStartOf(
-            fact.time,
-            carried,
-            context.keyValueStore<Record<string, number>>(learnedLater).get(key)?.[fact.artifact],
-          )
+    const artifact = fact.artifact;
+    const startOf = (carried: number | undefined, learnedLater: OriginStore) =>
+      fact.kind === 'deployment' && changesArtifact && artifact !== undefined
+        ? leadTimeStartOf(fact.time, carried, this.records.origin(learnedLater, key, artifact))
         : undefined;
     const leadTimeStart = startOf(
       fact.kind === 'deployment' ? fact.leadTimeStart : undefined,
@@ -183,10 +174,9 @@ export class AggregateProcessor implements Processor {
       lastDeployed: newer ? { artifact: fact.artifact, since: fact.time } : state.lastDeployed,
     });
     this.putHistory(
-      context,
       fact,
       recordDeployment(
-        this.history(fact, context),
+        this.history(fact),
         { eventId: fact.eventId, time: fact.time },
         fact.artifact,
       ),
@@ -201,14 +191,11 @@ export class AggregateProcessor implements Processor {
    */
   private origin(
     fact: Extract<AttributedFact, { kind: 'origin' | 'change-origin' }>,
-    storeName: string,
+    storeName: OriginStore,
     start: number,
-    context: ProcessorContext,
   ): void {
     if (fact.artifact === undefined) return;
-    const store = context.keyValueStore<Record<string, number>>(storeName);
-    const key = this.keyOf(fact);
-    store.put(key, recordOrigin(store.get(key), fact.artifact, start));
+    this.records.recordOrigin(storeName, this.keyOf(fact), fact.artifact, start);
   }
 
   /** A ReplicaSet of the workload: a deployment when configured and its digest is new. */
@@ -241,9 +228,9 @@ export class AggregateProcessor implements Processor {
       return;
     }
     const newer = state.lastDeployed === undefined || fact.time >= state.lastDeployed.since;
-    const history = this.history(fact, context);
+    const history = this.history(fact);
     const recovery = recover(history, undoneBy(history, fact.time));
-    this.putHistory(context, fact, recovery.history);
+    this.putHistory(fact, recovery.history);
     this.timelines.add({
       service: key,
       kind: 'rollbacks',
@@ -343,7 +330,7 @@ export class AggregateProcessor implements Processor {
     if (outcome.kind === 'duplicate') return;
     const state = this.serviceState(fact, context);
     const service = this.keyOf(fact);
-    const history = this.history(fact, context);
+    const history = this.history(fact);
     if (outcome.kind === 'opened') {
       const failedDeployment = linkedTo(history, fact.time, fact.artifact);
       if (!store.has(incidentKey)) this.openIncidents.opened(service);
@@ -355,7 +342,7 @@ export class AggregateProcessor implements Processor {
       });
     } else {
       const recovery = recover(history, store.get(incidentKey)?.failedDeployment);
-      this.putHistory(context, fact, recovery.history);
+      this.putHistory(fact, recovery.history);
       if (store.has(incidentKey)) this.openIncidents.closed(service);
       store.delete(incidentKey);
       this.timelines.add({
@@ -392,12 +379,17 @@ export class AggregateProcessor implements Processor {
     return this.openIncidentCounts;
   }
 
-  private history(scope: ServiceScope, context: ProcessorContext): DeploymentHistory {
-    return historyStore(context).get(this.keyOf(scope)) ?? emptyDeploymentHistory();
+  private get records(): ServiceRecords {
+    if (!this.serviceRecords) throw new Error('the aggregate processor was not initialised');
+    return this.serviceRecords;
   }
 
-  private putHistory(context: ProcessorContext, scope: ServiceScope, history: DeploymentHistory) {
-    historyStore(context).put(this.keyOf(scope), history);
+  private history(scope: ServiceScope): DeploymentHistory {
+    return this.records.history(this.keyOf(scope));
+  }
+
+  private putHistory(scope: ServiceScope, history: DeploymentHistory) {
+    this.records.putHistory(this.keyOf(scope), history);
   }
 
   private keyOf(scope: ServiceScope): string {

@@ -6,6 +6,7 @@
  */
 import type { Window } from '../../domain/dora/index.js';
 import { isWindowClosed, windowsFor } from '../../runtime/windows.js';
+import { newest } from './deployment-history.js';
 import type { NamedWindowSpec } from './options.js';
 
 export interface ServiceState {
@@ -22,19 +23,16 @@ export interface ServiceState {
   readonly earlyPending?: boolean | undefined;
 }
 
-/** Artifacts whose origin a service keeps, the newest (bounded state). */
-const MAX_ORIGINS = 64;
-
+/** The artifact's origin, the earliest known; artifacts whose origin a service keeps are the newest (bounded state). */
 export function recordOrigin(
   origins: Readonly<Record<string, number>> | undefined,
   artifact: string,
   time: number,
-): Record<string, number> {
-  const current = origins?.[artifact];
-  const next = { ...origins, [artifact]: current === undefined ? time : Math.min(current, time) };
-  const entries = Object.entries(next);
-  if (entries.length <= MAX_ORIGINS) return next;
-  return Object.fromEntries(entries.sort(([, a], [, b]) => b - a).slice(0, MAX_ORIGINS));
+): Readonly<Record<string, number>> {
+  const current =
+    origins !== undefined && Object.hasOwn(origins, artifact) ? origins[artifact] : undefined;
+  if (current !== undefined && current <= time && origins !== undefined) return origins;
+  return newest({ ...origins, [artifact]: time }, (start) => start);
 }
 
 /**

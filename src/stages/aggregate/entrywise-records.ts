@@ -1,0 +1,81 @@
+/**
+ * Per service, a record of entries (artifact → where its lead time starts,
+ * artifact → its latest deployment, …) kept whole in memory and stored
+ * entry by entry: writing a changed record writes the entries that changed
+ * and deletes those it dropped. Stored whole, a record of 64 entries went
+ * to the changelog again on every change (about 10 KB per deployment once
+ * full); at 300k events the deployment-history and artifact-origin
+ * changelogs were 47% of all changelog bytes, and they grew with history.
+ *
+ * Entry keys are JSON `[owner, family, entry]`, so one store can hold
+ * several families (and, under its plain keys, a small record per owner).
+ */
+import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
+
+export type Entries<V> = Readonly<Record<string, V>>;
+
+const entryKey = (owner: string, family: string, entry: string): string =>
+  JSON.stringify([owner, family, entry]);
+
+/** [owner, family, entry] of an entry key; undefined for any other key (an owner's own). */
+export function parseEntryKey(key: string): readonly [string, string, string] | undefined {
+  if (!key.startsWith('["')) return undefined;
+  try {
+    const parsed = JSON.parse(key) as unknown;
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 3 &&
+      parsed.every((part) => typeof part === 'string')
+    ) {
+      return parsed as [string, string, string];
+    }
+  } catch {
+    // an owner key that happens to start with [" (a service named so)
+  }
+  return undefined;
+}
+
+export class EntrywiseRecords<V> {
+  private readonly records = new Map<string, Entries<V>>();
+
+  constructor(
+    private readonly store: KeyValueStore<unknown>,
+    private readonly family: string,
+  ) {
+    const restored = new Map<string, [string, V][]>();
+    for (const [key, value] of store.entries()) {
+      const parsed = parseEntryKey(key);
+      if (parsed?.[1] !== family) continue;
+      const [owner, , entry] = parsed;
+      const entries = restored.get(owner) ?? [];
+      entries.push([entry, value as V]);
+      restored.set(owner, entries);
+    }
+    for (const [owner, entries] of restored) this.records.set(owner, Object.fromEntries(entries));
+  }
+
+  /** The owner's record; treat it as immutable (put a new one to change it). */
+  get(owner: string): Entries<V> | undefined {
+    return this.records.get(owner);
+  }
+
+  put(owner: string, next: Entries<V>): void {
+    const previous = this.records.get(owner) ?? {};
+    if (previous === next) return;
+    for (const [entry, value] of Object.entries(next)) {
+      if (!Object.hasOwn(previous, entry) || previous[entry] !== value) {
+        this.store.put(entryKey(owner, this.family, entry), value);
+      }
+    }
+    for (const entry of Object.keys(previous)) {
+      if (!Object.hasOwn(next, entry)) this.store.delete(entryKey(owner, this.family, entry));
+    }
+    if (Object.keys(next).length === 0) this.records.delete(owner);
+    else this.records.set(owner, next);
+  }
+
+  /** Takes in entries of a record that was stored whole (before entry by entry); they win over held ones. */
+  adopt(owner: string, whole: Entries<V>): void {
+    this.put(owner, { ...this.records.get(owner), ...whole });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The aggregate's bounded records per service, stored entry by entry
+ * (entrywise-records.ts): its deployment history (deployment-history.ts)
+ * and where lead time starts for the artifacts it ran, from the artifact or
+ * from its change, as the join learned it after the deployment. State
+ * written before kept each record whole under the service's key; restored
+ * from such a changelog, it moves into entries once, so an upgrade loses
+ * nothing.
+ */
+import type { RecoveredDeployment } from '../../domain/dora/index.js';
+import type { ProcessorContext } from '../../runtime/processor.js';
+import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
+import type { DeploymentHistory } from './deployment-history.js';
+import { EntrywiseRecords, parseEntryKey, type Entries } from './entrywise-records.js';
+import { recordOrigin } from './service-state.js';
+import { STORES } from './stores.js';
+
+/** what stays under the service's own key */
+type LatestDeployments = Pick<DeploymentHistory, 'latest' | 'previous'>;
+type WholeHistory = LatestDeployments &
+  Partial<Pick<DeploymentHistory, 'byArtifact' | 'recovered'>>;
+
+export type OriginStore = typeof STORES.artifactOrigins | typeof STORES.changeOrigins;
+
+export class ServiceRecords {
+  private readonly historyStore: KeyValueStore<unknown>;
+  private readonly byArtifact: EntrywiseRecords<RecoveredDeployment>;
+  private readonly recovered: EntrywiseRecords<number>;
+  private readonly origins: Readonly<Record<OriginStore, EntrywiseRecords<number>>>;
+
+  constructor(context: ProcessorContext) {
+    this.historyStore = context.keyValueStore<unknown>(STORES.deploymentHistory);
+    this.byArtifact = new EntrywiseRecords(this.historyStore, 'artifact');
+    this.recovered = new EntrywiseRecords(this.historyStore, 'recovered');
+    this.adoptWholeHistories();
+    this.origins = {
+      [STORES.artifactOrigins]: originRecords(context.keyValueStore(STORES.artifactOrigins)),
+      [STORES.changeOrigins]: originRecords(context.keyValueStore(STORES.changeOrigins)),
+    };
+  }
+
+  history(service: string): DeploymentHistory {
+    const latest = this.historyStore.get(service) as LatestDeployments | undefined;
+    return {
+      latest: latest?.latest,
+      previous: latest?.previous,
+      byArtifact: this.byArtifact.get(service) ?? {},
+      recovered: this.recovered.get(service) ?? {},
+    };
+  }
+
+  putHistory(service: string, history: DeploymentHistory): void {
+    const held = this.historyStore.get(service) as LatestDeployments | undefined;
+    if (held?.latest !== history.latest || held?.previous !== history.previous) {
+      const latest: LatestDeployments = { latest: history.latest, previous: history.previous };
+      this.historyStore.put(service, latest);
+    }
+    this.byArtifact.put(service, history.byArtifact);
+    this.recovered.put(service, history.recovered);
+  }
+
+  /** Where lead time starts for `artifact` on the service, as learned after its deployment. */
+  origin(store: OriginStore, service: string, artifact: string): number | undefined {
+    const origins = this.origins[store].get(service);
+    return origins !== undefined && Object.hasOwn(origins, artifact)
+      ? origins[artifact]
+      : undefined;
+  }
+
+  recordOrigin(store: OriginStore, service: string, artifact: string, start: number): void {
+    const records = this.origins[store];
+    records.put(service, recordOrigin(records.get(service), artifact, start));
+  }
+
+  private adoptWholeHistories(): void {
+    for (const [key, value] of [...this.historyStore.entries()]) {
+      if (parseEntryKey(key) !== undefined) continue;
+      const { byArtifact, recovered, ...latest } = value as WholeHistory;
+      if (byArtifact === undefined && recovered === undefined) continue;
+      if (byArtifact !== undefined) this.byArtifact.adopt(key, byArtifact);
+      if (recovered !== undefined) this.recovered.adopt(key, recovered);
+      this.historyStore.put(key, latest);
+    }
+  }
+}
+
+function originRecords(store: KeyValueStore<unknown>): EntrywiseRecords<number> {
+  const records = new EntrywiseRecords<number>(store, 'origin');
+  for (const [key, value] of [...store.entries()]) {
+    if (parseEntryKey(key) !== undefined) continue;
+    records.adopt(key, value as Entries<number>);
+    store.delete(key);
+  }
+  return records;
+}
