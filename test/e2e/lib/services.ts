@@ -34,12 +34,26 @@ export async function stopKafka(): Promise<void> {
   while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-/** `bash scripts/services start`: starts what is not running and waits until it answers. */
+/**
+ * `bash scripts/services start`: starts what is not running and waits until
+ * it answers. Without the connection variables: exported (as `services
+ * status` prints them), they make the script use that broker and start
+ * nothing, and the broker stopped above would never come back.
+ */
 export function startServices(): Promise<void> {
+  const connection = new Set(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'KAFKA_SASL_BROKERS']);
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !connection.has(name)),
+  );
   return new Promise((resolve, reject) => {
-    execFile('bash', [`${ROOT}scripts/services`, 'start'], { cwd: ROOT }, (error, _out, stderr) => {
-      if (error) reject(new Error(`scripts/services start failed: ${stderr || error.message}`));
-      else resolve();
-    });
+    execFile(
+      'bash',
+      [`${ROOT}scripts/services`, 'start'],
+      { cwd: ROOT, env },
+      (error, _out, stderr) => {
+        if (error) reject(new Error(`scripts/services start failed: ${stderr || error.message}`));
+        else resolve();
+      },
+    );
   });
 }
