@@ -7,16 +7,13 @@
  * Then the same for the CRC-32C of each batch: kafkajs' byte-at-a-time one
  * against src/runtime/kafka/install-sliced-crc32c.ts. Then whole produce
  * requests, framed, as kafkajs encodes them (with the two above installed)
- * against src/runtime/kafka/install-sized-produce-encoding.ts. Last, the
- * decoding of fetched records: kafkajs' (Longs) against
- * src/runtime/kafka/install-numeric-record-decoder.ts.
+ * against src/runtime/kafka/install-sized-produce-encoding.ts.
  *
  *   npm run bench:encoder [-- --records 200000 --rounds 5]
  */
 import { parseArgs } from 'node:util';
 import { kafkajsModule } from '../src/runtime/kafka/kafkajs-module-cache.js';
 import {
-  numericRecordDecoderInstalled,
   sizedProduceEncodingInstalled,
   slicedCrc32cInstalled,
   unzeroedEncoderInstalled,
@@ -194,55 +191,3 @@ console.log(
 console.log(`  kafkajs' layered encoders:     ${Math.round(requests.before)} records/s`);
 console.log(`  sized, one buffer:             ${Math.round(requests.after)} records/s`);
 console.log(`  ratio sized / layered:         ${(requests.after / requests.before).toFixed(2)}×`);
-
-interface RecordDecoderInput {
-  readVarIntBytes(): Buffer;
-}
-type RecordDecoder = (decoder: RecordDecoderInput, context: object) => unknown;
-const RECORD_DECODER = 'src/protocol/recordBatch/record/v0/decoder.js';
-if (!numericRecordDecoderInstalled())
-  throw new Error('the numeric record decoder is not installed');
-const ProtocolDecoder = kafkajsModule('src/protocol/decoder.js') as new (
-  buffer: Buffer,
-) => RecordDecoderInput;
-const encodeRecord = originalKafkajsModule('src/protocol/recordBatch/record/v0/index.js') as (
-  record: object,
-) => { buffer: Buffer };
-const decoders = {
-  before: originalKafkajsModule(RECORD_DECODER) as RecordDecoder,
-  after: kafkajsModule(RECORD_DECODER) as RecordDecoder,
-};
-// record bodies as the batch decoder hands them over (after the length varint)
-const bodies = Array.from({ length: 1000 }, (_, i) =>
-  new ProtocolDecoder(
-    encodeRecord({ offsetDelta: i, timestampDelta: i * 7, key, value, headers: stageHeaders })
-      .buffer,
-  ).readVarIntBytes(),
-);
-const recordContext = {
-  firstOffset: '1234567',
-  firstTimestamp: '1764583200000',
-  maxTimestamp: '1764583300000',
-  magicByte: 2,
-  timestampType: 0,
-};
-function decodeRecords(decode: RecordDecoder): void {
-  for (let done = 0; done < RECORDS; done += bodies.length) {
-    for (const body of bodies) decode(new ProtocolDecoder(body), recordContext);
-  }
-}
-const decoding = await interleavedMedians(
-  Math.ceil(RECORDS / bodies.length) * bodies.length,
-  () => {
-    decodeRecords(decoders.before);
-  },
-  () => {
-    decodeRecords(decoders.after);
-  },
-);
-console.log(
-  `decoding the same records (${Object.keys(stageHeaders).length} headers each), medians:`,
-);
-console.log(`  kafkajs, Longs:                ${Math.round(decoding.before)} records/s`);
-console.log(`  numbers:                       ${Math.round(decoding.after)} records/s`);
-console.log(`  ratio numbers / Longs:         ${(decoding.after / decoding.before).toFixed(2)}×`);
