@@ -18,7 +18,12 @@ import {
   slicedCrc32cInstalled,
   unzeroedEncoderInstalled,
 } from '../src/runtime/kafka/kafkajs.js';
-import { originalKafkajsModule, type ProtocolEncoderClass } from './lib/kafkajs-original.js';
+import {
+  originalKafkajsModule,
+  type ProduceRequestFactory,
+  type ProtocolEncoderClass,
+  type RequestFrame,
+} from './lib/kafkajs-original.js';
 
 const { values } = parseArgs({
   options: {
@@ -116,32 +121,18 @@ console.log(`  kafkajs, a byte per step:      ${crc.before.toFixed(0)} MB/s`);
 console.log(`  sliced, eight bytes per step:  ${crc.after.toFixed(0)} MB/s`);
 console.log(`  ratio sliced / original:       ${(crc.after / crc.before).toFixed(2)}×`);
 
-interface EncodedRequest {
-  readonly buffer: Buffer;
-}
-interface ProduceRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode(): Promise<EncodedRequest>;
-}
-type ProduceFactory = (args: object) => ProduceRequest;
-type Frame = (args: {
-  correlationId: number;
-  clientId: string;
-  request: ProduceRequest;
-}) => Promise<EncodedRequest>;
 const PRODUCE_V3 = 'src/protocol/requests/produce/v3/request.js';
 const REQUEST_FRAME = 'src/protocol/request.js';
 if (!sizedProduceEncodingInstalled())
   throw new Error('the sized produce encoding is not installed');
 const produce = {
   before: {
-    request: originalKafkajsModule(PRODUCE_V3) as ProduceFactory,
-    frame: originalKafkajsModule(REQUEST_FRAME) as Frame,
+    request: originalKafkajsModule(PRODUCE_V3) as ProduceRequestFactory,
+    frame: originalKafkajsModule(REQUEST_FRAME) as RequestFrame,
   },
   after: {
-    request: kafkajsModule(PRODUCE_V3) as ProduceFactory,
-    frame: kafkajsModule(REQUEST_FRAME) as Frame,
+    request: kafkajsModule(PRODUCE_V3) as ProduceRequestFactory,
+    frame: kafkajsModule(REQUEST_FRAME) as RequestFrame,
   },
 };
 // what the stages put on their records: structured CloudEvents, and the kind of fact between join and aggregate

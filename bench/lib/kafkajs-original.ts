@@ -32,3 +32,18 @@ export interface ProtocolEncoder {
   readonly buffer: Buffer;
 }
 export type ProtocolEncoderClass = new (initialSize?: number) => ProtocolEncoder;
+
+/** A kafkajs request (src/protocol/requests/*), as tests and benchmarks encode it. */
+export interface ProtocolRequest {
+  apiKey: number;
+  apiVersion: number;
+  encode(): Promise<{ readonly buffer: Buffer }>;
+}
+/** kafkajs' produce request module (src/protocol/requests/produce/v3/request.js). */
+export type ProduceRequestFactory = (args: object) => ProtocolRequest;
+/** kafkajs' request frame (src/protocol/request.js). */
+export type RequestFrame = (args: {
+  correlationId: number;
+  clientId: string | null;
+  request: ProtocolRequest;
+}) => Promise<{ readonly buffer: Buffer }>;

@@ -145,6 +145,7 @@ class SizedWriter {
 interface PlannedRecord {
   readonly message: ProduceMessage;
   readonly timestampDelta: number;
+  readonly headerCount: number;
   readonly bodySize: number;
 }
 
@@ -196,7 +197,7 @@ function planBatch(
       sizeOfVarInt(headerCount) +
       headersSize;
     recordsSize += sizeOfVarInt(bodySize) + bodySize;
-    return { message, timestampDelta, bodySize };
+    return { message, timestampDelta, headerCount, bodySize };
   });
   return {
     partition,
@@ -216,9 +217,7 @@ function writeRecord(writer: SizedWriter, record: PlannedRecord, offsetDelta: nu
   writer.varInt(offsetDelta);
   writer.varIntBytes(message.key);
   writer.varIntBytes(message.value);
-  let headerCount = 0;
-  forEachHeader(message.headers, () => headerCount++);
-  writer.varInt(headerCount);
+  writer.varInt(record.headerCount);
   forEachHeader(message.headers, (key, value) => {
     writer.varIntBytes(key);
     writer.varIntBytes(value);
@@ -291,8 +290,11 @@ interface KafkajsEncoder {
 }
 type EncoderClass = new (initialSize?: number) => KafkajsEncoder;
 
+/** kafkajs' Encoder class, looked up once (after its own replacement is installed) */
+let Encoder: EncoderClass | undefined;
+
 function encoderOver(bytes: Buffer): KafkajsEncoder {
-  const Encoder = kafkajsModule('src/protocol/encoder.js') as EncoderClass;
+  Encoder ??= kafkajsModule('src/protocol/encoder.js') as EncoderClass;
   const encoder = new Encoder(1);
   encoder.buf = bytes;
   encoder.offset = bytes.length;

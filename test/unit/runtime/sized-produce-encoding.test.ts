@@ -1,27 +1,16 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { originalKafkajsModule } from '../../../bench/lib/kafkajs-original.js';
+import {
+  originalKafkajsModule,
+  type ProduceRequestFactory,
+  type RequestFrame,
+} from '../../../bench/lib/kafkajs-original.js';
 import { kafkajsModule } from '../../../src/runtime/kafka/kafkajs-module-cache.js';
 import { sizedProduceEncodingInstalled } from '../../../src/runtime/kafka/kafkajs.js';
 
 const PRODUCE_V3 = 'src/protocol/requests/produce/v3/request.js';
 const REQUEST_FRAME = 'src/protocol/request.js';
 const GZIP = 1;
-
-interface Encoded {
-  readonly buffer: Buffer;
-}
-interface Request {
-  apiKey: number;
-  apiVersion: number;
-  encode(): Promise<Encoded>;
-}
-type ProduceFactory = (args: object) => Request;
-type Frame = (args: {
-  correlationId: number;
-  clientId: string | null;
-  request: Request;
-}) => Promise<Encoded>;
 
 const NOW = 1_764_000_000_000;
 
@@ -73,10 +62,10 @@ const produceArgs = fc.record({
 });
 
 describe('produce requests encoded in one buffer of their size', () => {
-  const sized = kafkajsModule(PRODUCE_V3) as ProduceFactory;
-  const original = originalKafkajsModule(PRODUCE_V3) as ProduceFactory;
-  const sizedFrame = kafkajsModule(REQUEST_FRAME) as Frame;
-  const originalFrame = originalKafkajsModule(REQUEST_FRAME) as Frame;
+  const sized = kafkajsModule(PRODUCE_V3) as ProduceRequestFactory;
+  const original = originalKafkajsModule(PRODUCE_V3) as ProduceRequestFactory;
+  const sizedFrame = kafkajsModule(REQUEST_FRAME) as RequestFrame;
+  const originalFrame = originalKafkajsModule(REQUEST_FRAME) as RequestFrame;
 
   afterEach(() => {
     vi.restoreAllMocks();
@@ -150,7 +139,7 @@ describe('produce requests encoded in one buffer of their size', () => {
 
   it('frame any request, with or without a client id', async () => {
     const Encoder = kafkajsModule('src/protocol/encoder.js') as new () => {
-      writeString(value: string): Encoded;
+      writeString(value: string): { readonly buffer: Buffer };
     };
     const request = {
       apiKey: 18,

@@ -137,6 +137,17 @@ function managerOn(transport: ScriptedTransport, seeks: string[]) {
   });
 }
 
+/** One record of `topic`, partition 0, offset 0. */
+const recordOf = (topic: string): RawRecord => ({
+  topic,
+  partition: 0,
+  offset: '0',
+  key: null,
+  value: Buffer.from('x'),
+  headers: {},
+  recordTimestamp: 5,
+});
+
 const running = async (manager: TaskManager, partition: number) => {
   const slot = manager.slots.get(partition);
   await slot?.ready;
@@ -163,15 +174,7 @@ describe('TaskManager', () => {
     const manager = managerOn(transport, []);
     manager.onAssigned([0]);
     const first = await running(manager, 0);
-    await first?.task.process({
-      topic: 'in',
-      partition: 0,
-      offset: '0',
-      key: null,
-      value: Buffer.from('x'),
-      headers: {},
-      recordTimestamp: 5,
-    });
+    await first?.task.process(recordOf('in'));
     transport.failNextCommit = new Error('broker went away');
     await manager.commit(first as NonNullable<typeof first>);
     expect(first?.state).toBe('released');
@@ -227,15 +230,6 @@ describe('TaskManager', () => {
     handlers.onAssigned([0]);
     while (runner.runningPartitions.length === 0) await new Promise((r) => setTimeout(r, 1));
 
-    const record = (topic: string): RawRecord => ({
-      topic,
-      partition: 0,
-      offset: '0',
-      key: null,
-      value: Buffer.from('x'),
-      headers: {},
-      recordTimestamp: 5,
-    });
     const context: BatchContext = {
       heartbeat: () => Promise.resolve(),
       isStale: () => false,
@@ -250,9 +244,9 @@ describe('TaskManager', () => {
       };
     });
     // the first record reaches commitMaxRecords: its commit holds the lock, waiting
-    const first = handlers.onBatch('in', 0, [record('in')], context);
+    const first = handlers.onBatch('in', 0, [recordOf('in')], context);
     await commitStarted;
-    const second = handlers.onBatch('more', 0, [record('more')], context);
+    const second = handlers.onBatch('more', 0, [recordOf('more')], context);
     // every microtask has run once an immediate fires: the second waits for the lock
     await new Promise((resolve) => setImmediate(resolve));
     failCommit(new Error('broker went away'));
