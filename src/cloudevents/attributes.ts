@@ -16,6 +16,7 @@ export const CORE_ATTRIBUTES = [
 
 /** Names in the structured JSON format that are not attributes. */
 const PAYLOAD_MEMBERS = new Set(['data', 'data_base64']);
+const CORE: ReadonlySet<string> = new Set(CORE_ATTRIBUTES);
 
 /** CloudEvents 1.0: attribute names MUST be lower-case ASCII letters and digits. */
 const EXTENSION_NAME = /^[a-z0-9]+$/;
@@ -82,9 +83,10 @@ function parseExtensions(
   at: (name: string) => string,
 ): Record<string, ExtensionValue> {
   const extensions: Record<string, ExtensionValue> = {};
-  const core: ReadonlySet<string> = new Set(CORE_ATTRIBUTES);
-  for (const [name, value] of Object.entries(record)) {
-    if (core.has(name) || PAYLOAD_MEMBERS.has(name) || value === undefined || value === null)
+  for (const name in record) {
+    if (!Object.hasOwn(record, name)) continue;
+    const value = record[name];
+    if (CORE.has(name) || PAYLOAD_MEMBERS.has(name) || value === undefined || value === null)
       continue;
     if (!EXTENSION_NAME.test(name)) {
       throw invalid(name, 'is not a valid extension name (lower-case letters and digits only)', at);

@@ -19,8 +19,8 @@ export function decodeUtf8(bytes: Uint8Array, path?: string): string {
  * overflow the stack on hostile input.
  */
 export function parseJson(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): unknown {
-  const depth = nestingDepth(text, maxDepth);
-  if (depth > maxDepth) {
+  // no more opening brackets than the limit in all: it cannot nest deeper (the cheap check first)
+  if (openingBrackets(text, maxDepth) > maxDepth && nestingDepth(text, maxDepth) > maxDepth) {
     fail('DECODE_JSON', `the JSON is nested deeper than ${maxDepth} levels`);
   }
   try {
@@ -53,6 +53,21 @@ function nestingDepth(text: string, limit: number): number {
     }
   }
   return deepest;
+}
+
+/**
+ * [ and { anywhere in the text (in strings too), counted until the count
+ * passes `limit`: indexOf is far cheaper than following strings character
+ * by character, as nestingDepth has to.
+ */
+function openingBrackets(text: string, limit: number): number {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1)) {
+      if (++count > limit) return count;
+    }
+  }
+  return count;
 }
 
 function fail(

@@ -112,6 +112,8 @@ export class Task {
   private lateBefore = NO_TIME;
   private observedEventTime: number | undefined;
   private processor: Processor | undefined;
+  /** what the processor sees of the task; made once, it reads the task's fields when called */
+  private readonly processorContext: ProcessorContext;
   private readonly punctuators: Punctuator[] = [];
   private pending: ProducedRecord[] = [];
   private readonly nextOffsets = new Map<string, string>();
@@ -154,6 +156,7 @@ export class Task {
       this.storeByChangelog.set(changelogTopic(applicationId, definition.name), store);
     }
     this.clockStore = this.stores.get(clockStoreName(stage.name)) as KeyValueStore<ClockState>;
+    this.processorContext = this.makeContext();
   }
 
   get changelogTopics(): string[] {
@@ -233,7 +236,7 @@ export class Task {
     }
     this.clockWritten = JSON.stringify(this.time.snapshot());
     this.processor = this.stage.processor();
-    this.processor.init?.(this.context());
+    this.processor.init?.(this.processorContext);
   }
 
   async process(raw: RawRecord): Promise<void> {
@@ -378,7 +381,7 @@ export class Task {
     this.currentTimestamp = eventTime;
     this.currentRecord = raw;
     try {
-      await processor.process(record, this.context());
+      await processor.process(record, this.processorContext);
     } catch (error) {
       this.pending.length = pendingBefore;
       if (retriable && isStageFailure(error) && error.retriable) throw error;
@@ -533,7 +536,7 @@ export class Task {
     return this.processor;
   }
 
-  private context(): ProcessorContext {
+  private makeContext(): ProcessorContext {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const task = this;
     const names = this.options.names;

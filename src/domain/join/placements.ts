@@ -111,9 +111,22 @@ export function likeliestService(
   return running.find((candidate) => candidate.environment === environment) ?? running[0];
 }
 
+const sameRow = (a: Placement, b: Placement): boolean =>
+  a.service === b.service &&
+  a.environment === b.environment &&
+  a.since === b.since &&
+  a.source === b.source &&
+  a.eventId === b.eventId &&
+  a.instance === b.instance;
+
 export function samePlacements(
   a: readonly Placement[] | undefined,
   b: readonly Placement[] | undefined,
 ): boolean {
-  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  const left = a ?? [];
+  const right = b ?? [];
+  return (
+    left.length === right.length &&
+    left.every((row, index) => sameRow(row, right[index] as Placement))
+  );
 }

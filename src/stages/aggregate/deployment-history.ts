@@ -39,11 +39,33 @@ export function newest<V>(
 ): Record<string, V> {
   const list = Object.entries(entries);
   if (list.length <= MAX_ENTRIES) return entries;
+  // the usual case, one entry added to a full record: drop the one that sorts last
+  if (list.length === MAX_ENTRIES + 1) return withoutOldest(entries, list, timeOf);
   return Object.fromEntries(
     list
       .sort(([keyA, a], [keyB, b]) => timeOf(b) - timeOf(a) || (keyA < keyB ? -1 : 1))
       .slice(0, MAX_ENTRIES),
   );
+}
+
+/** The entries but the oldest (among equal times the larger key), as the sort in `newest` orders them. */
+function withoutOldest<V>(
+  entries: Record<string, V>,
+  list: readonly (readonly [string, V])[],
+  timeOf: (value: V) => number,
+): Record<string, V> {
+  let [oldestKey, oldestValue] = list[0] as readonly [string, V];
+  for (const [key, value] of list) {
+    const time = timeOf(value);
+    const oldestTime = timeOf(oldestValue);
+    if (time < oldestTime || (time === oldestTime && key > oldestKey)) {
+      oldestKey = key;
+      oldestValue = value;
+    }
+  }
+  const kept = { ...entries };
+  delete kept[oldestKey];
+  return kept;
 }
 
 /** Deployments are folded in event-time order. */

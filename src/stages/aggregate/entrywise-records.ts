@@ -62,15 +62,21 @@ export class EntrywiseRecords<V> {
   put(owner: string, next: Entries<V>): void {
     const previous = this.records.get(owner) ?? {};
     if (previous === next) return;
-    for (const [entry, value] of Object.entries(next)) {
+    let empty = true;
+    for (const entry in next) {
+      if (!Object.hasOwn(next, entry)) continue;
+      empty = false;
+      const value = next[entry] as V;
       if (!Object.hasOwn(previous, entry) || previous[entry] !== value) {
         this.store.put(entryKey(owner, this.family, entry), value);
       }
     }
-    for (const entry of Object.keys(previous)) {
-      if (!Object.hasOwn(next, entry)) this.store.delete(entryKey(owner, this.family, entry));
+    for (const entry in previous) {
+      if (Object.hasOwn(previous, entry) && !Object.hasOwn(next, entry)) {
+        this.store.delete(entryKey(owner, this.family, entry));
+      }
     }
-    if (Object.keys(next).length === 0) this.records.delete(owner);
+    if (empty) this.records.delete(owner);
     else this.records.set(owner, next);
   }
 
