@@ -9,9 +9,7 @@ describe('parseJson', () => {
   });
 
   it('refuses a document nested one level deeper than the limit', () => {
-    expect(() => parseJson(nestedArrays(DEFAULT_MAX_JSON_DEPTH + 1))).toThrow(
-      expect.objectContaining({ code: 'DECODE_JSON', message: expect.stringMatching(/deeper/) }),
-    );
+    expect(() => parseJson(nestedArrays(DEFAULT_MAX_JSON_DEPTH + 1))).toThrow(/nested deeper/);
   });
 
   it('accepts many brackets side by side when none nest deeply', () => {
