@@ -40,7 +40,7 @@ export function newest<V>(
   const list = Object.entries(entries);
   if (list.length <= MAX_ENTRIES) return entries;
   // the usual case, one entry added to a full record: drop the one that sorts last
-  if (list.length === MAX_ENTRIES + 1) return withoutOldest(entries, list, timeOf);
+  if (list.length === MAX_ENTRIES + 1) return withoutOldest(list, timeOf);
   return Object.fromEntries(
     list
       .sort(([keyA, a], [keyB, b]) => timeOf(b) - timeOf(a) || (keyA < keyB ? -1 : 1))
@@ -50,7 +50,6 @@ export function newest<V>(
 
 /** The entries but the oldest (among equal times the larger key), as the sort in `newest` orders them. */
 function withoutOldest<V>(
-  entries: Record<string, V>,
   list: readonly (readonly [string, V])[],
   timeOf: (value: V) => number,
 ): Record<string, V> {
@@ -63,9 +62,7 @@ function withoutOldest<V>(
       oldestValue = value;
     }
   }
-  const kept = { ...entries };
-  delete kept[oldestKey];
-  return kept;
+  return Object.fromEntries(list.filter(([key]) => key !== oldestKey));
 }
 
 /** Deployments are folded in event-time order. */
