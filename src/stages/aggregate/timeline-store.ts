@@ -4,7 +4,8 @@
  * it added, and pruning deletes what no open window needs, so the changelog
  * grows with the events and not with the history a window spans. In memory,
  * each service's entries are arrays sorted by time, rebuilt from the store
- * when the task starts.
+ * when the task starts; the store then keeps no copy of them (it only logs
+ * changes), so a fact is held once.
  */
 import type {
   ServiceTimeline,
@@ -78,6 +79,17 @@ export class TimelineStore {
     const restored = [...store.entries()].map(([, stored]) => stored);
     restored.sort((a, b) => timeOf(a) - timeOf(b));
     for (const stored of restored) this.index(stored);
+    // every entry is held once, here; the store only logs the changes
+    store.forgetValues(() => this.size);
+  }
+
+  /** entries held, of every service */
+  get size(): number {
+    let size = 0;
+    for (const held of this.services.values()) {
+      for (const kind of KINDS) size += held[kind].length;
+    }
+    return size;
   }
 
   /** The service's timeline, sorted by time; valid until the next change. */
