@@ -51,8 +51,33 @@ function normaliseWithPackageUrl(raw: RawPurl): PurlParts | string {
   }
 }
 
-/** Parses, validates and canonicalises a package-url. Never throws. */
+/**
+ * Results of recent inputs: the same artifact ids and SBOM component purls
+ * come again and again, and parsing one costs a packageurl-js object, its
+ * type rules and a canonical spelling. Bounded; emptied when full.
+ */
+const RECENT_LIMIT = 4096;
+const recent = new Map<string, PurlResult>();
+
+/** Parses, validates and canonicalises a package-url. Never throws. The result is frozen (it may be shared). */
 export function parsePurl(input: string): PurlResult {
+  const known = recent.get(input);
+  if (known !== undefined) return known;
+  const result = frozen(parseUncached(input));
+  if (recent.size >= RECENT_LIMIT) recent.clear();
+  recent.set(input, result);
+  return result;
+}
+
+function frozen(result: PurlResult): PurlResult {
+  if (result.ok) {
+    Object.freeze(result.parts.qualifiers);
+    Object.freeze(result.parts);
+  }
+  return Object.freeze(result);
+}
+
+function parseUncached(input: string): PurlResult {
   const fail = (reason: string): PurlResult => ({ ok: false, input, reason });
   if (input.length > MAX_PURL_LENGTH) return fail(`longer than ${MAX_PURL_LENGTH} characters`);
 

@@ -233,3 +233,26 @@ describe('properties', () => {
     );
   });
 });
+
+describe('parsePurl, repeated inputs', () => {
+  it('returns the same frozen result for the same input, equal to a first parse', () => {
+    const input = 'pkg:npm/%40scope/left-pad@1.3.0?checksum=sha256:abc';
+    const first = parsePurl(input);
+    const again = parsePurl(input);
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    if (!first.ok) throw new Error(`unexpected: ${first.reason}`);
+    expect(Object.isFrozen(first.parts)).toBe(true);
+    expect(Object.isFrozen(first.parts.qualifiers)).toBe(true);
+    expect(first.canonical).toBe('pkg:npm/%40scope/left-pad@1.3.0?checksum=sha256:abc');
+  });
+
+  it('gives the same answers after more distinct inputs than it remembers', () => {
+    const inputs = Array.from({ length: 5000 }, (_, i) => `pkg:generic/tool-${i}@1.${i}`);
+    const firstPass = inputs.map((input) => parsePurl(input));
+    const secondPass = inputs.map((input) => parsePurl(input));
+    expect(secondPass).toEqual(firstPass);
+    expect(parsePurl('not a purl')).toEqual(parsePurl('not a purl'));
+    expect(parsePurl('not a purl').ok).toBe(false);
+  });
+});
