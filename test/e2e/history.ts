@@ -56,6 +56,7 @@ import {
   generateHistory,
   ociPurl,
 } from '../truth/history.js';
+import { within } from '../lib/within.js';
 import { cli, startFleet, type Fleet } from './lib/fleet.js';
 
 const { values: args } = parseArgs({
@@ -519,15 +520,8 @@ await scrape(fleet);
 clearInterval(sampler);
 
 // --- 6. read the outputs and compare --------------------------------------------------
-const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    promise,
-    sleep(ms).then(() => {
-      throw new Error(`reading ${what} did not reach its end in ${ms / 1000} s`);
-    }),
-  ]);
 const read = async (topic: string): Promise<ReadRecord[]> =>
-  withTimeout(readToEnd(client, [topic]), 120_000, topic);
+  within(readToEnd(client, [topic]), 120_000, `reading ${topic} to its end`);
 const values = (records: readonly ReadRecord[]) =>
   records.map((r) => JSON.parse(r.message.value?.toString() ?? 'null') as unknown);
 

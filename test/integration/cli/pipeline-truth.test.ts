@@ -47,6 +47,7 @@ import {
   partitionOf,
 } from '../../truth/history.js';
 import { kafka } from '../setup/clients.js';
+import { within } from '../../lib/within.js';
 
 /**
  * Seeds whose cut at closeAt keeps both late events late, with exact re-sends
@@ -240,25 +241,6 @@ async function aggregateReached(
       );
     }
     await sleep(100);
-  }
-}
-
-/**
- * `promise`, or a rejection naming `what` after `ms`: a step that never ends
- * says which it was, instead of the test's own timeout saying nothing (and
- * hiding an error already thrown before a `finally` that hangs).
- */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`${what} did not finish in ${ms / 1000} s`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
