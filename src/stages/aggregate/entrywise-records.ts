@@ -14,6 +14,10 @@ import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
 
 export type Entries<V> = Readonly<Record<string, V>>;
 
+/** One entry of a record, own properties only (an artifact key may be any string, `__proto__` too). */
+export const entryOf = <V>(entries: Entries<V> | undefined, entry: string): V | undefined =>
+  entries !== undefined && Object.hasOwn(entries, entry) ? entries[entry] : undefined;
+
 const entryKey = (owner: string, family: string, entry: string): string =>
   JSON.stringify([owner, family, entry]);
 

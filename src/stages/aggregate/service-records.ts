@@ -11,7 +11,7 @@ import type { RecoveredDeployment } from '../../domain/dora/index.js';
 import type { ProcessorContext } from '../../runtime/processor.js';
 import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
 import type { DeploymentHistory } from './deployment-history.js';
-import { EntrywiseRecords, parseEntryKey, type Entries } from './entrywise-records.js';
+import { EntrywiseRecords, entryOf, parseEntryKey, type Entries } from './entrywise-records.js';
 import { recordOrigin } from './service-state.js';
 import { STORES } from './stores.js';
 
@@ -61,10 +61,7 @@ export class ServiceRecords {
 
   /** Where lead time starts for `artifact` on the service, as learned after its deployment. */
   origin(store: OriginStore, service: string, artifact: string): number | undefined {
-    const origins = this.origins[store].get(service);
-    return origins !== undefined && Object.hasOwn(origins, artifact)
-      ? origins[artifact]
-      : undefined;
+    return entryOf(this.origins[store].get(service), artifact);
   }
 
   recordOrigin(store: OriginStore, service: string, artifact: string, start: number): void {

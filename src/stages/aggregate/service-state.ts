@@ -7,6 +7,7 @@
 import type { Window } from '../../domain/dora/index.js';
 import { isWindowClosed, windowsFor } from '../../runtime/windows.js';
 import { newest } from './deployment-history.js';
+import { entryOf } from './entrywise-records.js';
 import type { NamedWindowSpec } from './options.js';
 
 export interface ServiceState {
@@ -29,9 +30,8 @@ export function recordOrigin(
   artifact: string,
   time: number,
 ): Readonly<Record<string, number>> {
-  const current =
-    origins !== undefined && Object.hasOwn(origins, artifact) ? origins[artifact] : undefined;
-  if (current !== undefined && current <= time && origins !== undefined) return origins;
+  const current = entryOf(origins, artifact);
+  if (origins !== undefined && current !== undefined && current <= time) return origins;
   return newest({ ...origins, [artifact]: time }, (start) => start);
 }
 
