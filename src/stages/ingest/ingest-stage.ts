@@ -3,6 +3,7 @@
  * bad input goes to the dead-letter topic with its reason. Valid events go to
  * the join, re-keyed by artifact through a repartition topic.
  */
+import { HashedKeyTimes } from '../../runtime/stores/hashed-key-times.js';
 import { encodeStructured, STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
 import type { AvroDecoder } from '../../cloudevents/types.js';
 import { CdstreamError, isCdstreamError } from '../../errors.js';
@@ -66,11 +67,14 @@ export interface IngestStageOptions {
 }
 
 const DEDUPE_STORE = 'ingest-dedupe';
+const isHashedKey = (key: string): boolean => /^[0-9a-f]{32}$/.test(key);
 /** under the broker's default limit of one hour, with room for clock skew */
 const DEFAULT_MAX_FUTURE_MS = 55 * 60_000;
 
 class IngestProcessor implements Processor {
   private readonly validator: EventValidator;
+  /** the dedupe's keys, held here (the store only logs changes): see `init` */
+  private readonly seen = new HashedKeyTimes();
 
   constructor(private readonly options: IngestStageOptions) {
     this.validator = new EventValidator({
@@ -80,6 +84,26 @@ class IngestProcessor implements Processor {
   }
 
   init(context: ProcessorContext): void {
+    // Every key seen within the horizon is held (one per event), so they are
+    // held as hashes in typed arrays, not as a Map of strings and numbers
+    // the garbage collector has to mark again and again. Changelogs written
+    // before keys were hashed hold the key itself: such an entry is moved to
+    // its hash (logged with the next commit).
+    const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
+    const legacy: [string, number][] = [];
+    for (const [key, seenAt] of dedupe.entries()) {
+      if (isHashedKey(key)) this.seen.set(key, seenAt);
+      else legacy.push([key, seenAt]);
+    }
+    for (const [key, seenAt] of legacy) {
+      const hashed = HashedKeyTimes.hashOf(key);
+      dedupe.delete(key);
+      if ((this.seen.timeOf(hashed) ?? -Infinity) < seenAt) {
+        this.seen.set(hashed, seenAt);
+        dedupe.put(hashed, seenAt);
+      }
+    }
+    dedupe.forgetValues(() => this.seen.size);
     // Re-deliveries come close together in ingestion time, whatever their
     // event times: the horizon runs on the wall clock. (On event time, one
     // event from today would expire every entry of a backlog from last week.)
@@ -124,12 +148,14 @@ class IngestProcessor implements Processor {
       this.deadLetter(context, error, result.event.type);
       return;
     }
-    const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
-    if (dedupe.has(result.event.dedupeKey)) {
+    const hashed = HashedKeyTimes.hashOf(result.event.dedupeKey);
+    if (this.seen.has(hashed)) {
       this.options.onOutcome?.('duplicate', { type: result.event.type });
       return;
     }
-    dedupe.put(result.event.dedupeKey, context.wallClockTime());
+    const seenAt = context.wallClockTime();
+    this.seen.set(hashed, seenAt);
+    context.keyValueStore<number>(DEDUPE_STORE).put(hashed, seenAt);
     if (this.options.lateness && event.eventTime < context.lateBefore) {
       this.forwardLate(event, record, context);
       this.options.onOutcome?.('late', { type: result.event.type });
@@ -205,9 +231,7 @@ class IngestProcessor implements Processor {
   private expireDedupe(context: ProcessorContext): void {
     const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
     const oldest = context.wallClockTime() - this.options.dedupeHorizonMs;
-    for (const [key, seenAt] of dedupe.entries()) {
-      if (seenAt < oldest) dedupe.delete(key);
-    }
+    for (const hashed of this.seen.deleteBefore(oldest)) dedupe.delete(hashed);
   }
 }
 

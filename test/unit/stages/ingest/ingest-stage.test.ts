@@ -160,6 +160,39 @@ describe('ingest stage', () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'duplicate', 'duplicate']);
   });
 
+  it('keeps a dedupe entry written before keys were hashed, and moves it to its hash', async () => {
+    const { driver, outcomes } = setup();
+    const changelog = 'ingest-test-ingest-dedupe-changelog';
+    const legacyKey = JSON.stringify([deployed.context.source, deployed.context.id]);
+    await driver.pipeInput(changelog, [{ key: legacyKey, value: String(driver.wallClockTime) }]);
+    driver.restart();
+    await driver.pipeInput('in', [{ value: structured(deployed), headers: CE_JSON }]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['duplicate']);
+    expect(driver.readOutput(JOIN)).toEqual([]);
+    const written = driver.allRecords(changelog).slice(1);
+    expect(written.map((r) => [r.key?.toString(), r.value?.toString() ?? null])).toEqual(
+      expect.arrayContaining([
+        [legacyKey, null],
+        [expect.stringMatching(/^[0-9a-f]{32}$/), String(driver.wallClockTime)],
+      ]),
+    );
+    // the moved entry is what a later restart restores
+    driver.restart();
+    await driver.pipeInput('in', [{ value: structured(deployed), headers: CE_JSON }]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate']);
+  });
+
+  it('forgets an event after the dedupe horizon', async () => {
+    const { driver, outcomes } = setup({ dedupeHorizonMs: 60_000 });
+    const record = { value: structured(deployed), headers: CE_JSON };
+    await driver.pipeInput('in', [record]);
+    await driver.advanceWallClockTime(30_000);
+    await driver.pipeInput('in', [record]);
+    await driver.advanceWallClockTime(60_000);
+    await driver.pipeInput('in', [record]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'duplicate', 'processed']);
+  });
+
   it('passes unknown types through unvalidated when the topology says so, else dead-letters them', async () => {
     const unknown = JSON.stringify({
       specversion: '1.0',
