@@ -72,16 +72,13 @@ const isHashedKey = (key: string): boolean => /^[0-9a-f]{32}$/.test(key);
 const DEFAULT_MAX_FUTURE_MS = 55 * 60_000;
 
 class IngestProcessor implements Processor {
-  private readonly validator: EventValidator;
   /** the dedupe's keys, held here (the store only logs changes): see `init` */
   private readonly seen = new HashedKeyTimes();
 
-  constructor(private readonly options: IngestStageOptions) {
-    this.validator = new EventValidator({
-      unknownTypes: options.unknownTypes,
-      artifactKeyOf: artifactKeyHook,
-    });
-  }
+  constructor(
+    private readonly options: IngestStageOptions,
+    private readonly validator: EventValidator,
+  ) {}
 
   init(context: ProcessorContext): void {
     // Every key seen within the horizon is held (one per event), so they are
@@ -240,6 +237,7 @@ export function ingestStage(options: IngestStageOptions): StageDefinition {
     throw new CdstreamError('CONFIG_INVALID', 'the ingest stage needs at least one input topic');
   }
   const lateness = options.lateness;
+  let validator: EventValidator | undefined;
   return {
     name: 'ingest',
     inputs: options.inputTopics,
@@ -261,6 +259,15 @@ export function ingestStage(options: IngestStageOptions): StageDefinition {
     deadLetterTopic: options.deadLetterTopic,
     // every input is read on its own; duplicates are caught within a partition
     coPartitioned: false,
-    processor: () => new IngestProcessor(options),
+    processor: () => {
+      // one per stage, shared by its tasks: loading the vocabulary and
+      // compiling a validator per (type, version) is the same work for every
+      // partition, and the compiled code is held once
+      validator ??= new EventValidator({
+        unknownTypes: options.unknownTypes,
+        artifactKeyOf: artifactKeyHook,
+      });
+      return new IngestProcessor(options, validator);
+    },
   };
 }
