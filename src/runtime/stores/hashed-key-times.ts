@@ -17,6 +17,7 @@ const FULL = 1;
 const DELETED = 2;
 const WORDS = 4;
 const MIN_CAPACITY = 1024;
+const HASH = /^[0-9a-f]{32}$/;
 
 export class HashedKeyTimes {
   private capacity = MIN_CAPACITY;
@@ -29,6 +30,11 @@ export class HashedKeyTimes {
   /** The key's hash as this set and its changelog know it. */
   static hashOf(key: string): string {
     return hash('sha256', key, 'hex').slice(0, 32);
+  }
+
+  /** true for what `hashOf` returns */
+  static isHash(value: string): boolean {
+    return HASH.test(value);
   }
 
   get size(): number {
@@ -81,15 +87,6 @@ export class HashedKeyTimes {
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.states[slot] === FULL) yield [this.hashAt(slot), this.times[slot] as number];
     }
-  }
-
-  clear(): void {
-    this.capacity = MIN_CAPACITY;
-    this.words = new Uint32Array(MIN_CAPACITY * WORDS);
-    this.times = new Float64Array(MIN_CAPACITY);
-    this.states = new Uint8Array(MIN_CAPACITY);
-    this.count = 0;
-    this.tombstones = 0;
   }
 
   private find(hashed: string): number {
@@ -154,7 +151,7 @@ const scratch = new Uint32Array(WORDS);
 
 /** the four 32-bit words of a 32-hex-character hash (a shared scratch array: use before the next call) */
 function wordsOf(hashed: string): Uint32Array {
-  if (!/^[0-9a-f]{32}$/.test(hashed)) throw new Error(`not a hashed key: ${hashed}`);
+  if (!HASH.test(hashed)) throw new Error(`not a hashed key: ${hashed}`);
   for (let word = 0; word < WORDS; word++) {
     scratch[word] = Number.parseInt(hashed.slice(word * 8, word * 8 + 8), 16);
   }

@@ -3,12 +3,12 @@
  * bad input goes to the dead-letter topic with its reason. Valid events go to
  * the join, re-keyed by artifact through a repartition topic.
  */
-import { HashedKeyTimes } from '../../runtime/stores/hashed-key-times.js';
 import { encodeStructured, STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
 import type { AvroDecoder } from '../../cloudevents/types.js';
 import { CdstreamError, isCdstreamError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
+import { HashedKeyTimes } from '../../runtime/stores/hashed-key-times.js';
 import type { StageDefinition } from '../../runtime/topology.js';
 import { EventValidator, ingestRecord, type IngestResult } from '../../validation/index.js';
 import { artifactKeyHook, ingested, type IngestedEvent } from './normalise.js';
@@ -67,7 +67,6 @@ export interface IngestStageOptions {
 }
 
 const DEDUPE_STORE = 'ingest-dedupe';
-const isHashedKey = (key: string): boolean => /^[0-9a-f]{32}$/.test(key);
 /** under the broker's default limit of one hour, with room for clock skew */
 const DEFAULT_MAX_FUTURE_MS = 55 * 60_000;
 
@@ -89,7 +88,7 @@ class IngestProcessor implements Processor {
     const dedupe = context.keyValueStore<number>(DEDUPE_STORE);
     const legacy: [string, number][] = [];
     for (const [key, seenAt] of dedupe.entries()) {
-      if (isHashedKey(key)) this.seen.set(key, seenAt);
+      if (HashedKeyTimes.isHash(key)) this.seen.set(key, seenAt);
       else legacy.push([key, seenAt]);
     }
     for (const [key, seenAt] of legacy) {
