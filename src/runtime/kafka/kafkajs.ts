@@ -4,9 +4,11 @@
  * read_committed filter (correctness, see aborted-transactions.ts), the
  * protocol encoder's zero-filled buffers, the quadratic grouping of a send's
  * messages by partition, the byte-at-a-time CRC-32C of record batches and
- * the layered encoding of produce requests (speed, see
+ * the layered encoding of produce requests and the Long arithmetic of
+ * every fetched record's offset and timestamp (speed, see
  * install-unzeroed-encoder.ts, install-linear-grouping.ts,
- * install-sliced-crc32c.ts and install-sized-produce-encoding.ts). Every module of cdstream imports kafkajs from
+ * install-sliced-crc32c.ts, install-sized-produce-encoding.ts and
+ * install-number-record-decoder.ts). Every module of cdstream imports kafkajs from
  * here: the replacements have to be in Node's module cache before kafkajs'
  * own modules are first loaded.
  */
@@ -15,6 +17,7 @@ import './install-unzeroed-encoder.js';
 import './install-linear-grouping.js';
 import './install-sliced-crc32c.js';
 import './install-sized-produce-encoding.js';
+import './install-number-record-decoder.js';
 import kafkajsModule from 'kafkajs';
 // after kafkajs: it patches RequestQueue's prototype (no negative timer, kafkajs issue 1751)
 import './install-request-queue-schedule.js';
@@ -25,6 +28,7 @@ export { unzeroedEncoderInstalled } from './install-unzeroed-encoder.js';
 export { linearGroupingInstalled } from './install-linear-grouping.js';
 export { slicedCrc32cInstalled } from './install-sliced-crc32c.js';
 export { sizedProduceEncodingInstalled } from './install-sized-produce-encoding.js';
+export { numberRecordDecoderInstalled } from './install-number-record-decoder.js';
 
 /**
  * The whole module, for kafkajs' error classes: kafkajs exports them through
