@@ -129,6 +129,11 @@ export async function runFleetHost(options: {
     return stopping;
   };
 
+  // before the workers start: a signal while they start stops them too (a
+  // thread that is still starting stops at once), never the host by the signal
+  process.on('SIGTERM', () => void stopAll(0, 'SIGTERM'));
+  process.on('SIGINT', () => void stopAll(0, 'SIGINT'));
+
   for (let index = 0; index < options.workers; index++) {
     const workerData: FleetThreadData = { topologyPath: options.topologyPath, index };
     const thread: ThreadState = {
@@ -245,6 +250,4 @@ export async function runFleetHost(options: {
     );
     process.exit(2);
   }
-  process.on('SIGTERM', () => void stopAll(0, 'SIGTERM'));
-  process.on('SIGINT', () => void stopAll(0, 'SIGINT'));
 }

@@ -59,8 +59,36 @@ export function runCommand(): Command {
 /** One worker in this process, as before fleets: no threads. */
 async function runSingleWorker(topologyPath: string): Promise<void> {
   const logger = createLogger();
+  const timeoutMs = shutdownTimeoutMs();
+  let hosted: HostedWorker | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!hosted) {
+      logger.info({ signal }, `${signal} while starting: nothing to commit yet; exiting`);
+      process.exit(0);
+    }
+    logger.info(
+      { signal, shutdownTimeoutMs: timeoutMs },
+      `${signal}: committing open work and leaving the group`,
+    );
+    const outcome = await stopWithin(hosted, timeoutMs);
+    if (outcome === 'late') {
+      logger.error(
+        { shutdownTimeoutMs: timeoutMs },
+        `shutdown did not finish within ${timeoutMs} ms; exiting, open transactions abort`,
+      );
+      process.exit(1);
+    }
+    logger.info({}, 'worker stopped');
+    process.exit(0);
+  };
+  // first thing: a signal during start-up ends the process cleanly, not by the signal
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
   const config = loadTopologyOrExit(topologyPath);
-  let hosted: HostedWorker;
   try {
     hosted = await createHostedWorker({ config, logger });
   } catch (error) {
@@ -82,29 +110,6 @@ async function runSingleWorker(topologyPath: string): Promise<void> {
     process.exit(2);
   }
   logger.info({ url }, `metrics at ${url}/metrics, health at ${url}/healthz and ${url}/readyz`);
-
-  const timeoutMs = shutdownTimeoutMs();
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(
-      { signal, shutdownTimeoutMs: timeoutMs },
-      `${signal}: committing open work and leaving the group`,
-    );
-    const outcome = await stopWithin(hosted, timeoutMs);
-    if (outcome === 'late') {
-      logger.error(
-        { shutdownTimeoutMs: timeoutMs },
-        `shutdown did not finish within ${timeoutMs} ms; exiting, open transactions abort`,
-      );
-      process.exit(1);
-    }
-    logger.info({}, 'worker stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
     await hosted.start();

@@ -83,6 +83,9 @@ describe('the default pipeline on a fleet', () => {
           headers?: Record<string, string>;
         },
     );
+    // the restarted worker rejoins before the fleet is stopped (a SIGTERM
+    // while Node still loads its modules would end it by the signal)
+    await fleet[0].waitForLine(/running .*ingest → join → aggregate/);
     // event time reaches the aggregate in watermark records after the data:
     // the workers run on until everything replay derives has come out
     const derivedCount = replayed.filter(
