@@ -5,18 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HashedKeyTimes } from '../../../src/runtime/stores/hashed-key-times.js';
-
-/** a small deterministic generator (mulberry32), so a failure repeats */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../truth/history.js';
 
 describe('HashedKeyTimes', () => {
   it('hashes a key to 32 fixed hex characters', () => {
