@@ -52,12 +52,16 @@ export class HashedKeyTimes {
 
   set(hashed: string, time: number): void {
     const slot = this.find(hashed);
-    if (slot >= 0) {
-      this.times[slot] = time;
-      return;
-    }
+    if (slot >= 0) this.times[slot] = time;
+    else this.add(hashed, time);
+  }
+
+  /** Adds the key with `time` unless it is held: false (and the time kept) when it was. */
+  add(hashed: string, time: number): boolean {
+    if (this.find(hashed) >= 0) return false;
     if ((this.count + this.tombstones + 1) * 4 > this.capacity * 3) this.rebuild();
     this.insert(wordsOf(hashed), time);
+    return true;
   }
 
   delete(hashed: string): boolean {

@@ -145,12 +145,11 @@ class IngestProcessor implements Processor {
       return;
     }
     const hashed = HashedKeyTimes.hashOf(result.event.dedupeKey);
-    if (this.seen.has(hashed)) {
+    const seenAt = context.wallClockTime();
+    if (!this.seen.add(hashed, seenAt)) {
       this.options.onOutcome?.('duplicate', { type: result.event.type });
       return;
     }
-    const seenAt = context.wallClockTime();
-    this.seen.set(hashed, seenAt);
     context.keyValueStore<number>(DEDUPE_STORE).put(hashed, seenAt);
     if (this.options.lateness && event.eventTime < context.lateBefore) {
       this.forwardLate(event, record, context);

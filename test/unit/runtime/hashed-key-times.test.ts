@@ -34,9 +34,12 @@ describe('HashedKeyTimes', () => {
         const key = keys[Math.floor(next() * keys.length)] as string;
         const roll = next();
         clock += 1;
-        if (roll < 0.55) {
+        if (roll < 0.3) {
           set.set(key, clock);
           model.set(key, clock);
+        } else if (roll < 0.55) {
+          expect(set.add(key, clock)).toBe(!model.has(key));
+          if (!model.has(key)) model.set(key, clock);
         } else if (roll < 0.75) {
           expect(set.delete(key)).toBe(model.delete(key));
         } else if (roll < 0.998) {
