@@ -3,9 +3,10 @@
  * deployment, rollback, detection or restoration: a commit writes only what
  * it added, and pruning deletes what no open window needs, so the changelog
  * grows with the events and not with the history a window spans. In memory,
- * each service's entries are arrays sorted by time, rebuilt from the store
- * when the task starts; the store then keeps no copy of them (it only logs
- * changes), so a fact is held once.
+ * each service's entries are held column-wise, sorted by time (no object
+ * per entry for the collector to mark), rebuilt from the store when the task
+ * starts; the store then keeps no copy of them (it only logs changes), so a
+ * fact is held once. A timeline is read out as objects when windows close.
  */
 import type {
   ServiceTimeline,
@@ -15,6 +16,8 @@ import type {
   TimelineRollback,
 } from '../../domain/dora/index.js';
 import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
+import { StringPool } from '../../runtime/stores/string-pool.js';
+import { TimeOrderedRows, type RowLayout } from '../../runtime/stores/time-ordered-rows.js';
 
 export type StoredTimelineEntry =
   | { readonly service: string; readonly kind: 'deployments'; readonly entry: TimelineDeployment }
@@ -30,10 +33,10 @@ type Kind = StoredTimelineEntry['kind'];
 type Entry = StoredTimelineEntry['entry'];
 
 interface Held {
-  deployments: TimelineDeployment[];
-  rollbacks: TimelineRollback[];
-  detections: TimelineDetection[];
-  restorations: TimelineRestoration[];
+  readonly deployments: TimeOrderedRows<TimelineDeployment>;
+  readonly rollbacks: TimeOrderedRows<TimelineRollback>;
+  readonly detections: TimeOrderedRows<TimelineDetection>;
+  readonly restorations: TimeOrderedRows<TimelineRestoration>;
   /** event ids of deployments and rollbacks, for the dedupe of re-sent events */
   readonly deploymentIds: Set<string>;
   readonly rollbackIds: Set<string>;
@@ -62,18 +65,86 @@ function idOf(stored: StoredTimelineEntry): string {
 const keyOf = (stored: StoredTimelineEntry): string =>
   JSON.stringify([stored.service, stored.kind, idOf(stored), timeOf(stored)]);
 
-/** Inserts after every entry at the same or an earlier time (new entries are mostly the newest). */
-function insertByTime<T>(list: T[], item: T, time: (item: T) => number): void {
-  const at = time(item);
-  let index = list.length;
-  while (index > 0 && time(list[index - 1] as T) > at) index--;
-  list.splice(index, 0, item);
+const recovered = (eventId: string | undefined, time: number | undefined) =>
+  eventId === undefined || time === undefined ? undefined : { eventId, time };
+
+/** Column layouts of the four kinds; artifact keys are shared through the store's pool. */
+function layouts(artifacts: StringPool) {
+  const deployments: RowLayout<TimelineDeployment> = {
+    numbers: 4,
+    strings: 2,
+    write(entry, numbers, strings) {
+      numbers[0] = entry.time;
+      numbers[1] = entry.leadTimeStart ?? Number.NaN;
+      numbers[2] = entry.changeLeadTimeStart ?? Number.NaN;
+      numbers[3] = entry.openIncidents ?? Number.NaN;
+      strings[0] = entry.eventId;
+      strings[1] = artifacts.hold(entry.artifact);
+    },
+    read: (row) => ({
+      eventId: row.string(0) as string,
+      time: row.number(0),
+      artifact: row.string(1),
+      leadTimeStart: row.optionalNumber(1),
+      changeLeadTimeStart: row.optionalNumber(2),
+      openIncidents: row.optionalNumber(3),
+    }),
+  };
+  const rollbacks: RowLayout<TimelineRollback> = {
+    numbers: 2,
+    strings: 2,
+    write(entry, numbers, strings) {
+      numbers[0] = entry.time;
+      numbers[1] = entry.recovers?.time ?? Number.NaN;
+      strings[0] = entry.eventId;
+      strings[1] = entry.recovers?.eventId;
+    },
+    read: (row) => ({
+      eventId: row.string(0) as string,
+      time: row.number(0),
+      recovers: recovered(row.string(1), row.optionalNumber(1)),
+    }),
+  };
+  const detections: RowLayout<TimelineDetection> = {
+    numbers: 1,
+    strings: 2,
+    write(entry, numbers, strings) {
+      numbers[0] = entry.time;
+      strings[0] = entry.incidentId;
+      strings[1] = artifacts.hold(entry.artifact);
+    },
+    read: (row) => ({
+      incidentId: row.string(0) as string,
+      time: row.number(0),
+      artifact: row.string(1),
+    }),
+  };
+  const restorations: RowLayout<TimelineRestoration> = {
+    numbers: 3,
+    strings: 2,
+    write(entry, numbers, strings) {
+      numbers[0] = entry.resolvedAt;
+      numbers[1] = entry.detectedAt ?? Number.NaN;
+      numbers[2] = entry.recovers?.time ?? Number.NaN;
+      strings[0] = entry.incidentId;
+      strings[1] = entry.recovers?.eventId;
+    },
+    read: (row) => ({
+      incidentId: row.string(0) as string,
+      resolvedAt: row.number(0),
+      detectedAt: row.optionalNumber(1),
+      recovers: recovered(row.string(1), row.optionalNumber(2)),
+    }),
+  };
+  return { deployments, rollbacks, detections, restorations };
 }
 
 const EMPTY: ServiceTimeline = { deployments: [], rollbacks: [], detections: [], restorations: [] };
 
 export class TimelineStore {
   private readonly services = new Map<string, Held>();
+  private readonly artifacts = new StringPool();
+  private readonly layouts = layouts(this.artifacts);
 
   constructor(private readonly store: KeyValueStore<StoredTimelineEntry>) {
     const restored = [...store.entries()].map(([, stored]) => stored);
@@ -87,14 +158,21 @@ export class TimelineStore {
   get size(): number {
     let size = 0;
     for (const held of this.services.values()) {
-      for (const kind of KINDS) size += held[kind].length;
+      for (const kind of KINDS) size += held[kind].size;
     }
     return size;
   }
 
-  /** The service's timeline, sorted by time; valid until the next change. */
+  /** The service's timeline, sorted by time: a copy, read out of the columns it is held in. */
   timeline(service: string): ServiceTimeline {
-    return this.services.get(service) ?? EMPTY;
+    const held = this.services.get(service);
+    if (!held) return EMPTY;
+    return {
+      deployments: held.deployments.toArray(),
+      rollbacks: held.rollbacks.toArray(),
+      detections: held.detections.toArray(),
+      restorations: held.restorations.toArray(),
+    };
   }
 
   hasDeployment(service: string, eventId: string): boolean {
@@ -115,14 +193,15 @@ export class TimelineStore {
     const held = this.services.get(service);
     if (!held) return;
     for (const kind of KINDS) {
-      const list = held[kind] as Entry[];
-      let count = 0;
-      while (count < list.length && entryTime(kind, list[count] as Entry) < horizon) count++;
-      for (const entry of list.splice(0, count)) {
+      for (const entry of held[kind].dropBefore(horizon)) {
         const stored = { service, kind, entry } as StoredTimelineEntry;
         this.store.delete(keyOf(stored));
-        if (kind === 'deployments') held.deploymentIds.delete(idOf(stored));
-        if (kind === 'rollbacks') held.rollbackIds.delete(idOf(stored));
+        if (stored.kind === 'deployments') {
+          held.deploymentIds.delete(stored.entry.eventId);
+          this.artifacts.release(stored.entry.artifact);
+        }
+        if (stored.kind === 'rollbacks') held.rollbackIds.delete(stored.entry.eventId);
+        if (stored.kind === 'detections') this.artifacts.release(stored.entry.artifact);
       }
     }
   }
@@ -137,18 +216,30 @@ export class TimelineStore {
     let held = this.services.get(stored.service);
     if (!held) {
       held = {
-        deployments: [],
-        rollbacks: [],
-        detections: [],
-        restorations: [],
+        deployments: new TimeOrderedRows(this.layouts.deployments),
+        rollbacks: new TimeOrderedRows(this.layouts.rollbacks),
+        detections: new TimeOrderedRows(this.layouts.detections),
+        restorations: new TimeOrderedRows(this.layouts.restorations),
         deploymentIds: new Set(),
         rollbackIds: new Set(),
       };
       this.services.set(stored.service, held);
     }
-    const kind = stored.kind;
-    insertByTime(held[kind] as Entry[], stored.entry, (entry) => entryTime(kind, entry));
-    if (stored.kind === 'deployments') held.deploymentIds.add(stored.entry.eventId);
-    if (stored.kind === 'rollbacks') held.rollbackIds.add(stored.entry.eventId);
+    switch (stored.kind) {
+      case 'deployments':
+        held.deployments.insert(stored.entry);
+        held.deploymentIds.add(stored.entry.eventId);
+        return;
+      case 'rollbacks':
+        held.rollbacks.insert(stored.entry);
+        held.rollbackIds.add(stored.entry.eventId);
+        return;
+      case 'detections':
+        held.detections.insert(stored.entry);
+        return;
+      case 'restorations':
+        held.restorations.insert(stored.entry);
+        return;
+    }
   }
 }

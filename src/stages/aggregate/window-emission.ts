@@ -3,6 +3,7 @@
  * watermark has closed (zeros included for known services), and optional
  * early, non-final updates of the open windows.
  */
+import type { ServiceTimeline } from '../../domain/dora/index.js';
 import type { ProcessorContext } from '../../runtime/processor.js';
 import { windowsFor } from '../../runtime/windows.js';
 import { forwardWindowMetrics } from './emit.js';
@@ -42,8 +43,10 @@ export function emitClosedWindows(
 ): void {
   const store = context.keyValueStore<ServiceState>(STORES.services);
   for (const [key, state] of sortedServices(context)) {
-    const timeline = timelines.timeline(key);
+    // read out of its columns only for a service with a window to close
+    let timeline: ServiceTimeline | undefined;
     const result = closeWindows(state, options.windows, context.watermark, (spec, window) => {
+      timeline ??= timelines.timeline(key);
       const scope = { ...state, window: spec.name, final: true };
       forwardWindowMetrics(
         context,
@@ -75,6 +78,7 @@ export function emitEarlyUpdates(
   if (!Number.isFinite(streamTime)) return;
   for (const [key, state] of sortedServices(context)) {
     if (!state.earlyPending) continue;
+    const timeline = timelines.timeline(key);
     for (const spec of options.windows) {
       for (const window of windowsFor(spec, streamTime)) {
         if (window.end <= context.watermark) continue;
@@ -83,7 +87,7 @@ export function emitEarlyUpdates(
           context,
           options.source,
           state,
-          windowMetrics(timelines.timeline(key), scope, window),
+          windowMetrics(timeline, scope, window),
           `early@${streamTime}`,
         );
         options.count('windows.early');
