@@ -17,7 +17,7 @@ import type {
 } from '../../domain/dora/index.js';
 import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
 import { StringPool } from '../../runtime/stores/string-pool.js';
-import { TimeOrderedRows, type RowLayout } from '../../runtime/stores/time-ordered-rows.js';
+import { RowSchema, TimeOrderedRows, type RowLayout } from '../../runtime/stores/time-ordered-rows.js';
 
 export type StoredTimelineEntry =
   | { readonly service: string; readonly kind: 'deployments'; readonly entry: TimelineDeployment }
@@ -32,14 +32,15 @@ export type StoredTimelineEntry =
 type Kind = StoredTimelineEntry['kind'];
 type Entry = StoredTimelineEntry['entry'];
 
+/** A service's entries; a kind it never had holds nothing (most services only deploy). */
 interface Held {
-  readonly deployments: TimeOrderedRows<TimelineDeployment>;
-  readonly rollbacks: TimeOrderedRows<TimelineRollback>;
-  readonly detections: TimeOrderedRows<TimelineDetection>;
-  readonly restorations: TimeOrderedRows<TimelineRestoration>;
+  deployments?: TimeOrderedRows<TimelineDeployment>;
+  rollbacks?: TimeOrderedRows<TimelineRollback>;
+  detections?: TimeOrderedRows<TimelineDetection>;
+  restorations?: TimeOrderedRows<TimelineRestoration>;
   /** event ids of deployments and rollbacks, for the dedupe of re-sent events */
-  readonly deploymentIds: Set<string>;
-  readonly rollbackIds: Set<string>;
+  deploymentIds?: Set<string>;
+  rollbackIds?: Set<string>;
 }
 
 const KINDS: readonly Kind[] = ['deployments', 'rollbacks', 'detections', 'restorations'];
@@ -69,7 +70,7 @@ const recovered = (eventId: string | undefined, time: number | undefined) =>
   eventId === undefined || time === undefined ? undefined : { eventId, time };
 
 /** Column layouts of the four kinds; artifact keys are shared through the store's pool. */
-function layouts(artifacts: StringPool) {
+function schemas(artifacts: StringPool) {
   const deployments: RowLayout<TimelineDeployment> = {
     numbers: 4,
     strings: 2,
@@ -136,7 +137,12 @@ function layouts(artifacts: StringPool) {
       recovers: recovered(row.string(1), row.optionalNumber(2)),
     }),
   };
-  return { deployments, rollbacks, detections, restorations };
+  return {
+    deployments: new RowSchema(deployments),
+    rollbacks: new RowSchema(rollbacks),
+    detections: new RowSchema(detections),
+    restorations: new RowSchema(restorations),
+  };
 }
 
 const EMPTY: ServiceTimeline = { deployments: [], rollbacks: [], detections: [], restorations: [] };
@@ -144,7 +150,7 @@ const EMPTY: ServiceTimeline = { deployments: [], rollbacks: [], detections: [],
 export class TimelineStore {
   private readonly services = new Map<string, Held>();
   private readonly artifacts = new StringPool();
-  private readonly layouts = layouts(this.artifacts);
+  private readonly schemas = schemas(this.artifacts);
 
   constructor(private readonly store: KeyValueStore<StoredTimelineEntry>) {
     const restored = [...store.entries()].map(([, stored]) => stored);
@@ -158,7 +164,7 @@ export class TimelineStore {
   get size(): number {
     let size = 0;
     for (const held of this.services.values()) {
-      for (const kind of KINDS) size += held[kind].size;
+      for (const kind of KINDS) size += held[kind]?.size ?? 0;
     }
     return size;
   }
@@ -168,19 +174,19 @@ export class TimelineStore {
     const held = this.services.get(service);
     if (!held) return EMPTY;
     return {
-      deployments: held.deployments.toArray(),
-      rollbacks: held.rollbacks.toArray(),
-      detections: held.detections.toArray(),
-      restorations: held.restorations.toArray(),
+      deployments: held.deployments?.toArray() ?? [],
+      rollbacks: held.rollbacks?.toArray() ?? [],
+      detections: held.detections?.toArray() ?? [],
+      restorations: held.restorations?.toArray() ?? [],
     };
   }
 
   hasDeployment(service: string, eventId: string): boolean {
-    return this.services.get(service)?.deploymentIds.has(eventId) ?? false;
+    return this.services.get(service)?.deploymentIds?.has(eventId) ?? false;
   }
 
   hasRollback(service: string, eventId: string): boolean {
-    return this.services.get(service)?.rollbackIds.has(eventId) ?? false;
+    return this.services.get(service)?.rollbackIds?.has(eventId) ?? false;
   }
 
   add(stored: StoredTimelineEntry): void {
@@ -193,14 +199,14 @@ export class TimelineStore {
     const held = this.services.get(service);
     if (!held) return;
     for (const kind of KINDS) {
-      for (const entry of held[kind].dropBefore(horizon)) {
+      for (const entry of held[kind]?.dropBefore(horizon) ?? []) {
         const stored = { service, kind, entry } as StoredTimelineEntry;
         this.store.delete(keyOf(stored));
         if (stored.kind === 'deployments') {
-          held.deploymentIds.delete(stored.entry.eventId);
+          held.deploymentIds?.delete(stored.entry.eventId);
           this.artifacts.release(stored.entry.artifact);
         }
-        if (stored.kind === 'rollbacks') held.rollbackIds.delete(stored.entry.eventId);
+        if (stored.kind === 'rollbacks') held.rollbackIds?.delete(stored.entry.eventId);
         if (stored.kind === 'detections') this.artifacts.release(stored.entry.artifact);
       }
     }
@@ -215,30 +221,25 @@ export class TimelineStore {
   private index(stored: StoredTimelineEntry): void {
     let held = this.services.get(stored.service);
     if (!held) {
-      held = {
-        deployments: new TimeOrderedRows(this.layouts.deployments),
-        rollbacks: new TimeOrderedRows(this.layouts.rollbacks),
-        detections: new TimeOrderedRows(this.layouts.detections),
-        restorations: new TimeOrderedRows(this.layouts.restorations),
-        deploymentIds: new Set(),
-        rollbackIds: new Set(),
-      };
+      held = {};
       this.services.set(stored.service, held);
     }
     switch (stored.kind) {
       case 'deployments':
-        held.deployments.insert(stored.entry);
-        held.deploymentIds.add(stored.entry.eventId);
+        (held.deployments ??= new TimeOrderedRows(this.schemas.deployments)).insert(stored.entry);
+        (held.deploymentIds ??= new Set()).add(stored.entry.eventId);
         return;
       case 'rollbacks':
-        held.rollbacks.insert(stored.entry);
-        held.rollbackIds.add(stored.entry.eventId);
+        (held.rollbacks ??= new TimeOrderedRows(this.schemas.rollbacks)).insert(stored.entry);
+        (held.rollbackIds ??= new Set()).add(stored.entry.eventId);
         return;
       case 'detections':
-        held.detections.insert(stored.entry);
+        (held.detections ??= new TimeOrderedRows(this.schemas.detections)).insert(stored.entry);
         return;
       case 'restorations':
-        held.restorations.insert(stored.entry);
+        (held.restorations ??= new TimeOrderedRows(this.schemas.restorations)).insert(
+          stored.entry,
+        );
         return;
     }
   }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StringPool } from '../../../src/runtime/stores/string-pool.js';
-import { TimeOrderedRows, type RowLayout } from '../../../src/runtime/stores/time-ordered-rows.js';
+import { RowSchema, TimeOrderedRows, type RowLayout } from '../../../src/runtime/stores/time-ordered-rows.js';
 import { random } from '../../truth/history.js';
 
 interface Row {
@@ -33,6 +33,8 @@ const layout: RowLayout<Row> = {
   }),
 };
 
+const schema = new RowSchema(layout);
+
 function insertSorted(model: Row[], row: Row): void {
   let index = model.length;
   while (index > 0 && (model[index - 1] as Row).time > row.time) index--;
@@ -41,7 +43,7 @@ function insertSorted(model: Row[], row: Row): void {
 
 describe('TimeOrderedRows', () => {
   it('keeps rows in time order, later arrivals after earlier ones at the same time', () => {
-    const rows = new TimeOrderedRows(layout);
+    const rows = new TimeOrderedRows(schema);
     rows.insert({ id: 'b', time: 20 });
     rows.insert({ id: 'a', time: 10, note: 'first', start: 5 });
     rows.insert({ id: 'c', time: 20, start: -1.5 });
@@ -58,18 +60,22 @@ describe('TimeOrderedRows', () => {
   });
 
   it('refuses a row without a time', () => {
-    const rows = new TimeOrderedRows(layout);
-    expect(() => rows.insert({ id: 'x', time: Number.NaN })).toThrow(RangeError);
+    const rows = new TimeOrderedRows(schema);
+    expect(() => { rows.insert({ id: 'x', time: Number.NaN }); }).toThrow(RangeError);
     expect(rows.size).toBe(0);
   });
 
   it('answers as a sorted array would through inserts, pruning and shrinking', () => {
     for (const seed of [1, 2, 3]) {
       const next = random(seed);
-      const rows = new TimeOrderedRows(layout);
-      const model: Row[] = [];
+      // two instances of one schema, used in turn: they share scratch space and cursor only
+      const instances = [new TimeOrderedRows(schema), new TimeOrderedRows(schema)];
+      const models: Row[][] = [[], []];
       let horizon = 0;
       for (let step = 0; step < 20_000; step++) {
+        const which = next() < 0.5 ? 0 : 1;
+        const rows = instances[which] as TimeOrderedRows<Row>;
+        const model = models[which] as Row[];
         const roll = next();
         if (roll < 0.97) {
           // mostly the newest, sometimes out of order, sometimes ties
@@ -91,9 +97,10 @@ describe('TimeOrderedRows', () => {
         }
         if (step % 997 === 0) expect(rows.toArray()).toEqual(model);
       }
-      expect(rows.toArray()).toEqual(model);
+      instances.forEach((rows, which) => { expect(rows.toArray()).toEqual(models[which]); });
+      const [rows] = instances as [TimeOrderedRows<Row>];
       const all = rows.dropBefore(Number.POSITIVE_INFINITY);
-      expect(all).toHaveLength(model.length);
+      expect(all).toHaveLength(models[0]?.length ?? -1);
       expect(rows.size).toBe(0);
       rows.insert({ id: 'again', time: 1 });
       expect(rows.toArray()).toEqual([{ id: 'again', time: 1, note: undefined, start: undefined }]);
