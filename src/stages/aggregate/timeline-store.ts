@@ -17,7 +17,11 @@ import type {
 } from '../../domain/dora/index.js';
 import type { KeyValueStore } from '../../runtime/stores/key-value-store.js';
 import { StringPool } from '../../runtime/stores/string-pool.js';
-import { RowSchema, TimeOrderedRows, type RowLayout } from '../../runtime/stores/time-ordered-rows.js';
+import {
+  RowSchema,
+  TimeOrderedRows,
+  type RowLayout,
+} from '../../runtime/stores/time-ordered-rows.js';
 
 export type StoredTimelineEntry =
   | { readonly service: string; readonly kind: 'deployments'; readonly entry: TimelineDeployment }
@@ -237,9 +241,7 @@ export class TimelineStore {
         (held.detections ??= new TimeOrderedRows(this.schemas.detections)).insert(stored.entry);
         return;
       case 'restorations':
-        (held.restorations ??= new TimeOrderedRows(this.schemas.restorations)).insert(
-          stored.entry,
-        );
+        (held.restorations ??= new TimeOrderedRows(this.schemas.restorations)).insert(stored.entry);
         return;
     }
   }

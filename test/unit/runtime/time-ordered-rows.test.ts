@@ -6,7 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StringPool } from '../../../src/runtime/stores/string-pool.js';
-import { RowSchema, TimeOrderedRows, type RowLayout } from '../../../src/runtime/stores/time-ordered-rows.js';
+import {
+  RowSchema,
+  TimeOrderedRows,
+  type RowLayout,
+} from '../../../src/runtime/stores/time-ordered-rows.js';
 import { random } from '../../truth/history.js';
 
 interface Row {
@@ -61,7 +65,9 @@ describe('TimeOrderedRows', () => {
 
   it('refuses a row without a time', () => {
     const rows = new TimeOrderedRows(schema);
-    expect(() => { rows.insert({ id: 'x', time: Number.NaN }); }).toThrow(RangeError);
+    expect(() => {
+      rows.insert({ id: 'x', time: Number.NaN });
+    }).toThrow(RangeError);
     expect(rows.size).toBe(0);
   });
 
@@ -97,7 +103,9 @@ describe('TimeOrderedRows', () => {
         }
         if (step % 997 === 0) expect(rows.toArray()).toEqual(model);
       }
-      instances.forEach((rows, which) => { expect(rows.toArray()).toEqual(models[which]); });
+      instances.forEach((rows, which) => {
+        expect(rows.toArray()).toEqual(models[which]);
+      });
       const [rows] = instances as [TimeOrderedRows<Row>];
       const all = rows.dropBefore(Number.POSITIVE_INFINITY);
       expect(all).toHaveLength(models[0]?.length ?? -1);
