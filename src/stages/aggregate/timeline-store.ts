@@ -157,7 +157,12 @@ export class TimelineStore {
   private readonly schemas = schemas(this.artifacts);
 
   constructor(private readonly store: KeyValueStore<StoredTimelineEntry>) {
-    const restored = [...store.entries()].map(([, stored]) => stored);
+    const restored: StoredTimelineEntry[] = [];
+    for (const [key, stored] of store.entries()) {
+      // an entry without a time can be in no window: forgotten, not held
+      if (Number.isFinite(timeOf(stored))) restored.push(stored);
+      else store.delete(key);
+    }
     restored.sort((a, b) => timeOf(a) - timeOf(b));
     for (const stored of restored) this.index(stored);
     // every entry is held once, here; the store only logs the changes

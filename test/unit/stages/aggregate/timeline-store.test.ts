@@ -94,4 +94,69 @@ describe('TimelineStore', () => {
     expect(timelines.timeline(service).detections).toEqual([{ incidentId: 'i', time: 20 }]);
     expect(services.get(service)).not.toHaveProperty('timeline');
   });
+
+  it('holds every field of every kind as it was added, and shares nothing between services', () => {
+    const other = JSON.stringify(['cart', 'prod']);
+    const timelines = new TimelineStore(new KeyValueStore<StoredTimelineEntry>('t'));
+    const entries: StoredTimelineEntry[] = [
+      {
+        service,
+        kind: 'deployments',
+        entry: {
+          eventId: 'd1',
+          time: 100,
+          artifact: 'sha256:aa',
+          leadTimeStart: 40,
+          changeLeadTimeStart: 20,
+          openIncidents: 2,
+        },
+      },
+      {
+        service: other,
+        kind: 'deployments',
+        entry: { eventId: 'd2', time: 90, artifact: 'sha256:aa' },
+      },
+      {
+        service,
+        kind: 'rollbacks',
+        entry: { eventId: 'r1', time: 150, recovers: { eventId: 'd1', time: 100 } },
+      },
+      {
+        service,
+        kind: 'detections',
+        entry: { incidentId: 'i1', time: 120, artifact: 'sha256:aa' },
+      },
+      {
+        service,
+        kind: 'restorations',
+        entry: { incidentId: 'i1', resolvedAt: 160, recovers: { eventId: 'd1', time: 100 } },
+      },
+    ];
+    for (const entry of entries) timelines.add(entry);
+    expect(timelines.timeline(service)).toEqual({
+      deployments: [entries[0]?.entry],
+      rollbacks: [entries[2]?.entry],
+      detections: [entries[3]?.entry],
+      restorations: [entries[4]?.entry],
+    });
+    expect(timelines.timeline(other)).toEqual({
+      deployments: [entries[1]?.entry],
+      rollbacks: [],
+      detections: [],
+      restorations: [],
+    });
+  });
+
+  it('forgets a restored entry that has no time, with a tombstone', () => {
+    const store = new KeyValueStore<StoredTimelineEntry>('t');
+    store.restore({
+      key: 'broken',
+      value: Buffer.from(JSON.stringify({ service, kind: 'deployments', entry: { eventId: 'x' } })),
+    });
+    store.restore({ key: 'fine', value: Buffer.from(JSON.stringify(deployment('ok', 5))) });
+    const timelines = new TimelineStore(store);
+    expect(timelines.size).toBe(1);
+    expect(timelines.hasDeployment(service, 'x')).toBe(false);
+    expect(store.drainChanges()).toEqual([{ key: 'broken', value: null }]);
+  });
 });
