@@ -198,7 +198,10 @@ export class TimelineStore {
     return this.services.get(service)?.rollbackIds?.has(eventId) ?? false;
   }
 
+  /** Holds and logs an entry; one without a finite time is refused before anything changes. */
   add(stored: StoredTimelineEntry): void {
+    if (!Number.isFinite(timeOf(stored)))
+      throw new RangeError(`a ${stored.kind} entry of ${stored.service} has no time`);
     this.store.put(keyOf(stored), stored);
     this.index(stored);
   }

@@ -147,6 +147,18 @@ describe('TimelineStore', () => {
     });
   });
 
+  it('refuses an entry without a time and changes nothing', () => {
+    const store = new KeyValueStore<StoredTimelineEntry>('t');
+    const timelines = new TimelineStore(store);
+    const timeless = { ...deployment('x', 0), entry: { eventId: 'x', time: Number.NaN } };
+    expect(() => {
+      timelines.add(timeless as StoredTimelineEntry);
+    }).toThrow(RangeError);
+    expect(timelines.size).toBe(0);
+    expect(timelines.hasDeployment(service, 'x')).toBe(false);
+    expect(store.drainChanges()).toEqual([]);
+  });
+
   it('forgets a restored entry that has no time, with a tombstone', () => {
     const store = new KeyValueStore<StoredTimelineEntry>('t');
     store.restore({
