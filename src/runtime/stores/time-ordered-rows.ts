@@ -65,7 +65,6 @@ const EMPTY = new Float64Array(0);
 
 export class TimeOrderedRows<Row> {
   private count = 0;
-  private capacity = 0;
   private numbers: Float64Array = EMPTY;
   private readonly strings: (string | undefined)[] = [];
 
@@ -73,11 +72,6 @@ export class TimeOrderedRows<Row> {
 
   get size(): number {
     return this.count;
-  }
-
-  /** the time (number column 0) of row `index` */
-  timeAt(index: number): number {
-    return this.numbers[index * this.schema.layout.numbers] as number;
   }
 
   at(index: number): Row {
@@ -127,12 +121,21 @@ export class TimeOrderedRows<Row> {
     return Array.from({ length: this.count }, (_, index) => this.at(index));
   }
 
+  /** rows the arrays have room for */
+  private get capacity(): number {
+    return this.numbers.length / this.schema.layout.numbers;
+  }
+
+  /** the time (number column 0) of row `index` */
+  private timeAt(index: number): number {
+    return this.numbers[index * this.schema.layout.numbers] as number;
+  }
+
   private resize(capacity: number): void {
     const size = Math.max(MIN_CAPACITY, capacity);
     const width = this.schema.layout.numbers;
     const resized = new Float64Array(size * width);
     resized.set(this.numbers.subarray(0, this.count * width));
     this.numbers = resized;
-    this.capacity = size;
   }
 }
