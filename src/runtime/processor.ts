@@ -48,8 +48,18 @@ export interface ProcessorContext {
   /**
    * Calls `callback` every `intervalMs` of event time (when the watermark
    * advances by at least that much) or of wall-clock time. Register in init().
+   *
+   * A callback that may forward many records is a generator: at each
+   * `yield` the task may send what was forwarded so far into its open
+   * transaction (still committed or aborted as one), so those records need
+   * not all be held at once. No record of the task is processed before the
+   * generator is done, so it may change state between yields.
    */
-  schedule(type: PunctuationType, intervalMs: number, callback: (time: number) => void): void;
+  schedule(
+    type: PunctuationType,
+    intervalMs: number,
+    callback: (time: number) => Iterable<unknown> | undefined,
+  ): void;
 }
 
 /**

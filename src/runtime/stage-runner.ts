@@ -124,8 +124,7 @@ export class StageRunner {
       // have failed and closed the task (its successor re-reads the record)
       const processed = await slot.lock.run(async () => {
         if (slot.state !== 'running') return false;
-        await this.processWithRetry(slot, record, context);
-        return true;
+        return this.tasks.runSending(slot, () => this.processWithRetry(slot, record, context));
       });
       if (!processed) return;
       slot.positions.set(topic, BigInt(record.offset) + 1n);
@@ -254,8 +253,9 @@ export class StageRunner {
     for (const slot of this.tasks.slots.values()) {
       if (slot.state !== 'running') continue;
       void slot.lock
-        .run(() => {
-          if (slot.state === 'running') slot.task.punctuate();
+        .run(async () => {
+          if (slot.state === 'running')
+            await this.tasks.runSending(slot, () => slot.task.punctuate());
         })
         .then(() => (this.tasks.commitDue(slot) ? this.tasks.commit(slot) : undefined))
         .catch((error: unknown) => {

@@ -86,8 +86,8 @@ export class TaskManager {
     this.slots.clear();
   }
 
-  private newTask(partition: number): Task {
-    return new Task(this.stage, partition, {
+  private newSlot(partition: number): TaskSlot {
+    const task = new Task(this.stage, partition, {
       names: this.names,
       now: this.now,
       partitionsOf: this.partitionsOf,
@@ -95,7 +95,35 @@ export class TaskManager {
       bufferSpillAfterMs: this.settings.bufferSpillAfterMs,
       bufferSpillBehindRecords: this.settings.bufferSpillBehindRecords,
       bufferSpillWhenIdleMs: this.settings.bufferSpillWhenIdleMs,
+      sendAfterRecords: this.settings.sendAfterRecords,
+      send: async (records) => {
+        if (!slot.producer) throw new Error(`task ${task.id} has no producer`);
+        try {
+          await slot.producer.send(records);
+        } catch (error) {
+          throw new SendFailed(error);
+        }
+      },
     });
+    const slot = new TaskSlot(task, this.now());
+    return slot;
+  }
+
+  /**
+   * Runs a task's processing or punctuation (its lock held). If sending
+   * into its open transaction failed, that transaction is aborted and the
+   * task is rebuilt from its last commit, as after a failed commit; false then.
+   */
+  async runSending(slot: TaskSlot, work: () => Promise<void>): Promise<boolean> {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      if (!(error instanceof SendFailed)) throw error;
+      this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error.cause) });
+      await this.rollback(slot, error.cause);
+      return false;
+    }
   }
 
   private transactionalId(partition: number): string {
@@ -121,8 +149,7 @@ export class TaskManager {
         }
         continue;
       }
-      const task = this.newTask(partition);
-      this.slots.set(partition, new TaskSlot(task, this.now()));
+      this.slots.set(partition, this.newSlot(partition));
       fresh.push(partition);
     }
     this.logger.info(
@@ -223,6 +250,8 @@ export class TaskManager {
 
   commitDue(slot: TaskSlot): boolean {
     return (
+      // a transaction is open on the broker: keep it short
+      slot.task.hasSentUncommitted ||
       (slot.task.hasUncommittedWork &&
         (slot.task.uncommittedCount >= this.settings.commitMaxRecords ||
           this.now() - slot.lastCommitAt >= this.settings.commitIntervalMs)) ||
@@ -247,7 +276,7 @@ export class TaskManager {
         slot.lastCommitAt = this.now();
         this.listener.committed?.({
           taskId: slot.task.id,
-          records: work.records.length,
+          records: work.sent + work.records.length,
           changelog: work.changelog.length,
           ms: slot.lastCommitAt - started,
         });
@@ -269,7 +298,7 @@ export class TaskManager {
     slot.task.close();
     await slot.producer?.close().catch(() => undefined);
     if (this.slots.get(partition) !== slot) return;
-    const successor = new TaskSlot(this.newTask(partition), this.now());
+    const successor = this.newSlot(partition);
     this.slots.set(partition, successor);
     if (error instanceof TaskFencedError) {
       // Another worker took the partition; kafkajs tells us of the rebalance
@@ -309,5 +338,13 @@ export class TaskManager {
         );
       });
     }
+  }
+}
+
+/** Sending into a task's open transaction failed: the transaction is aborted. */
+class SendFailed extends Error {
+  constructor(cause: unknown) {
+    super(`sending into the open transaction failed: ${describe(cause)}`, { cause });
+    this.name = 'SendFailed';
   }
 }

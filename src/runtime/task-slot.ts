@@ -31,6 +31,12 @@ export interface RunnerSettings {
    * until that one catches up (event-time-alignment.ts); Infinity: never
    */
   readonly alignmentDriftMs: number;
+  /**
+   * a punctuation that forwards many records (windows closing) sends them
+   * into the open transaction in runs of this many, so that they are not all
+   * held until the commit
+   */
+  readonly sendAfterRecords: number;
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
@@ -44,6 +50,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   bufferSpillBehindRecords: 10_000,
   bufferSpillWhenIdleMs: 3000,
   alignmentDriftMs: 15 * 60_000,
+  sendAfterRecords: 1000,
 };
 
 /** Delay before retry number `attempt` (from 1): doubling from retryInitialMs, at most retryMaxMs. */

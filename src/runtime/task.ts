@@ -51,11 +51,22 @@ export interface TaskOptions {
    * per input partition; default 10,000.
    */
   readonly bufferSpillBehindRecords?: number;
+  /**
+   * Sends records into the task's open transaction ahead of its commit. A
+   * punctuation that forwards many records (a day's windows of every
+   * service closing at once) yields between them; at a yield the task sends
+   * what it holds once that is `sendAfterRecords` or more, so its memory
+   * stays bounded. Without it everything waits for `takeCommit`.
+   */
+  readonly send?: (records: ProducedRecord[]) => Promise<void>;
+  /** see `send`; default 1,000 */
+  readonly sendAfterRecords?: number;
 }
 
 const DEFAULT_BUFFER_SPILL_AFTER_MS = 30_000;
 const DEFAULT_BUFFER_SPILL_WHEN_IDLE_MS = 3_000;
 const DEFAULT_BUFFER_SPILL_BEHIND_RECORDS = 10_000;
+const DEFAULT_SEND_AFTER_RECORDS = 1_000;
 
 /** How far a task's event time has come, for metrics and readiness. */
 export interface WatermarkStatus {
@@ -79,14 +90,19 @@ export interface TaskCommit {
   readonly changelog: ProducedRecord[];
   /** next offset to consume, per input topic */
   readonly offsets: ReadonlyMap<string, string>;
+  /** records of this transaction sent before the commit (`TaskOptions.send`) */
+  readonly sent: number;
 }
 
 interface Punctuator {
   readonly type: PunctuationType;
   readonly intervalMs: number;
-  readonly callback: (time: number) => void;
+  readonly callback: (time: number) => Punctuation;
   lastFiredAt: number;
 }
+
+/** What a punctuator returns: nothing, or the steps of a generator (see ProcessorContext.schedule). */
+type Punctuation = Iterable<unknown> | undefined;
 
 const CLOCK_KEY = 'clock';
 
@@ -135,6 +151,8 @@ export class Task {
   /** buffered tasks: the processed watermark at the last commit; re-read records below it were folded */
   private restoredProcessed = NO_TIME;
   private processedSinceCommit = 0;
+  /** records sent into the open transaction since the last commit */
+  private sentSinceCommit = 0;
   /** timestamp given to forwarded records that carry none: the current record's or punctuation's time */
   private currentTimestamp = 0;
   /** the record being processed, for context.deadLetter() */
@@ -172,9 +190,15 @@ export class Task {
     return this.processedSinceCommit;
   }
 
+  /** Records were sent into the open transaction: it is to be committed soon. */
+  get hasSentUncommitted(): boolean {
+    return this.sentSinceCommit > 0;
+  }
+
   get hasUncommittedWork(): boolean {
     return (
       this.processedSinceCommit > 0 ||
+      this.sentSinceCommit > 0 ||
       this.pending.length > 0 ||
       this.nextOffsets.size > 0 ||
       (this.buffer?.spillDue(this.spillCutoff()) ?? false)
@@ -303,7 +327,7 @@ export class Task {
     if (prepared) await this.handOver(prepared.raw, eventTime, true);
     const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
     if (observed !== undefined) this.time.observe(raw.topic, observed);
-    if (this.time.watermark > before) this.firePunctuators('event-time', this.time.watermark);
+    if (this.time.watermark > before) await this.firePunctuators('event-time', this.time.watermark);
   }
 
   private async processFromUpstream(raw: RawRecord): Promise<void> {
@@ -357,7 +381,7 @@ export class Task {
   private async release(watermark: number): Promise<void> {
     const held = this.buffer?.releaseBelow(watermark) ?? [];
     for (const { raw, time } of inEventTimeOrder(held, this.stage.orderKey)) {
-      this.advanceProcessedWatermark(time);
+      await this.advanceProcessedWatermark(time);
       this.time.noteEventTime(time);
       // held whole by a version without `prepare` (restored after an upgrade): read it now
       const ready =
@@ -365,13 +389,13 @@ export class Task {
       // a retry would hand the record over twice: failures here are dead letters
       if (ready) await this.handOver(ready, time, false);
     }
-    this.advanceProcessedWatermark(watermark);
+    await this.advanceProcessedWatermark(watermark);
   }
 
-  private advanceProcessedWatermark(time: number): void {
+  private async advanceProcessedWatermark(time: number): Promise<void> {
     if (!this.time.advanceProcessed(time)) return;
     this.currentTimestamp = time;
-    this.firePunctuators('event-time', time);
+    await this.firePunctuators('event-time', time);
   }
 
   private async handOver(raw: RawRecord, eventTime: number, retriable: boolean): Promise<void> {
@@ -400,12 +424,12 @@ export class Task {
   }
 
   /** Wall-clock duties: a caught-up source's watermark follows the clock; wall-clock punctuators. */
-  punctuate(): void {
+  async punctuate(): Promise<void> {
     this.requireProcessor();
     const wallNow = this.options.now();
     this.currentTimestamp = wallNow;
-    if (!this.time.readsUpstream) this.firePunctuators('event-time', this.time.watermark);
-    this.firePunctuators('wall-clock', wallNow);
+    if (!this.time.readsUpstream) await this.firePunctuators('event-time', this.time.watermark);
+    await this.firePunctuators('wall-clock', wallNow);
   }
 
   /**
@@ -413,14 +437,14 @@ export class Task {
    * `eventTime` as if every partition had delivered it, so every window
    * ending at or before it closes downstream.
    */
-  advanceSourceWatermark(eventTime: number): void {
+  async advanceSourceWatermark(eventTime: number): Promise<void> {
     this.requireProcessor();
     if (this.time.readsUpstream) return;
     const before = this.time.watermark;
     this.time.advanceSourcesTo(eventTime);
     if (this.time.watermark > before) {
       this.currentTimestamp = eventTime;
-      this.firePunctuators('event-time', this.time.watermark);
+      await this.firePunctuators('event-time', this.time.watermark);
     }
   }
 
@@ -448,10 +472,16 @@ export class Task {
         changelog.push({ topic, partition: this.partition, key: entry.key, value: entry.value });
       }
     }
-    const commit: TaskCommit = { records: this.pending, changelog, offsets };
+    const commit: TaskCommit = {
+      records: this.pending,
+      changelog,
+      offsets,
+      sent: this.sentSinceCommit,
+    };
     this.pending = [];
     this.nextOffsets.clear();
     this.processedSinceCommit = 0;
+    this.sentSinceCommit = 0;
     return commit;
   }
 
@@ -520,15 +550,28 @@ export class Task {
     this.pending.push({ topic, ...deadLetterRecord(shown, reason, this.options.now()) });
   }
 
-  private firePunctuators(type: PunctuationType, time: number): void {
+  private async firePunctuators(type: PunctuationType, time: number): Promise<void> {
     for (const punctuator of this.punctuators) {
       if (punctuator.type !== type) continue;
       if (time <= punctuator.lastFiredAt && type === 'event-time') continue;
       if (time - punctuator.lastFiredAt < punctuator.intervalMs) continue;
       punctuator.lastFiredAt = time;
       if (type === 'wall-clock') this.currentTimestamp = time;
-      punctuator.callback(time);
+      const steps = punctuator.callback(time)?.[Symbol.iterator]();
+      // nothing else of this task runs until the last step: the caller holds its lock
+      while (steps && !steps.next().done) await this.sendIfMany();
     }
+  }
+
+  /** Sends the records forwarded so far into the open transaction once there are enough. */
+  private async sendIfMany(): Promise<void> {
+    const send = this.options.send;
+    const enough = this.options.sendAfterRecords ?? DEFAULT_SEND_AFTER_RECORDS;
+    if (!send || this.pending.length < enough) return;
+    const records = this.pending;
+    this.pending = [];
+    this.sentSinceCommit += records.length;
+    await send(records);
   }
 
   private requireProcessor(): Processor {

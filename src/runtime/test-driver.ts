@@ -190,7 +190,7 @@ export class TopologyTestDriver {
     this.wallClock += ms;
     for (const task of this.tasks.values()) {
       this.markCaughtUp(task);
-      task.punctuate();
+      await task.punctuate();
       this.commit(task);
     }
     await this.runUntilQuiet();
@@ -203,7 +203,7 @@ export class TopologyTestDriver {
    */
   async closeWindowsUpTo(eventTime: number): Promise<void> {
     for (const task of this.tasks.values()) {
-      task.advanceSourceWatermark(eventTime);
+      await task.advanceSourceWatermark(eventTime);
       this.commit(task);
     }
     await this.runUntilQuiet();

@@ -24,7 +24,18 @@ export interface OffsetCommit {
 
 /** A transactional producer owned by one task; creating it fences older owners of its id. */
 export interface TaskProducer {
-  /** Produces the records and commits the offsets in one transaction; on failure nothing is visible. */
+  /**
+   * Produces records into the task's open transaction, opening one if there
+   * is none: they become visible with the next `commitTransaction`, or never.
+   * Lets a task that emits many records at once send them as it goes instead
+   * of holding them all until the commit. On failure the transaction is
+   * aborted and the task must be rebuilt from its last commit.
+   */
+  send(records: readonly ProducedRecord[]): Promise<void>;
+  /**
+   * Produces the records and commits the offsets in one transaction, the
+   * open one if `send` opened it; on failure nothing of it is visible.
+   */
   commitTransaction(
     records: readonly ProducedRecord[],
     offsets: readonly OffsetCommit[],

@@ -21,6 +21,7 @@ import {
   type KafkaConfig,
   type Message,
   type Producer,
+  type Transaction,
   readCommittedFilterInstalled,
 } from './kafkajs.js';
 import { keyPartitioner } from './key-partitioner.js';
@@ -331,24 +332,31 @@ export class KafkajsTransport implements StreamTransport {
 }
 
 class KafkajsTaskProducer implements TaskProducer {
+  /** opened by `send`, ended by `commitTransaction` */
+  private open: Transaction | undefined;
+
   constructor(
     private readonly producer: Producer,
     private readonly transactionalId: string,
     private readonly consumerGroupId: string,
   ) {}
 
+  async send(records: readonly ProducedRecord[]): Promise<void> {
+    const transaction = (this.open ??= await this.begin());
+    try {
+      await this.sendChunks(transaction, records);
+    } catch (error) {
+      throw await this.aborted(transaction, error);
+    }
+  }
+
   async commitTransaction(
     records: readonly ProducedRecord[],
     offsets: readonly OffsetCommit[],
   ): Promise<void> {
-    const transaction = await this.producer.transaction();
+    const transaction = this.open ?? (await this.begin());
     try {
-      // kafkajs puts a partition's records of one send into one record batch,
-      // which the broker refuses above max.message.bytes (1 MB by default):
-      // a transaction that closes many windows at once is sent in chunks
-      for (const chunk of chunksOf(records, MAX_SEND_BYTES)) {
-        await transaction.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
-      }
+      await this.sendChunks(transaction, records);
       if (offsets.length > 0) {
         await transaction.sendOffsets({
           consumerGroupId: this.consumerGroupId,
@@ -356,11 +364,37 @@ class KafkajsTaskProducer implements TaskProducer {
         });
       }
       await transaction.commit();
+      this.open = undefined;
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      if (isFencedError(error)) throw new TaskFencedError(this.transactionalId, error);
-      throw error;
+      throw await this.aborted(transaction, error);
     }
+  }
+
+  private async begin(): Promise<Transaction> {
+    try {
+      return await this.producer.transaction();
+    } catch (error) {
+      throw isFencedError(error) ? new TaskFencedError(this.transactionalId, error) : error;
+    }
+  }
+
+  private async sendChunks(
+    transaction: Transaction,
+    records: readonly ProducedRecord[],
+  ): Promise<void> {
+    // kafkajs puts a partition's records of one send into one record batch,
+    // which the broker refuses above max.message.bytes (1 MB by default):
+    // a transaction that closes many windows at once is sent in chunks
+    for (const chunk of chunksOf(records, MAX_SEND_BYTES)) {
+      await transaction.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
+    }
+  }
+
+  /** Aborts what the transaction holds; the error to throw for the failure. */
+  private async aborted(transaction: Transaction, error: unknown): Promise<unknown> {
+    this.open = undefined;
+    await transaction.abort().catch(() => undefined);
+    return isFencedError(error) ? new TaskFencedError(this.transactionalId, error) : error;
   }
 
   async close(): Promise<void> {

@@ -61,18 +61,17 @@ export class AggregateProcessor implements Processor {
     // the watermark moves with every record folded in event-time order; a
     // window can only close when it crosses a window end
     let last = Number.NEGATIVE_INFINITY;
-    context.schedule('event-time', 0, () => {
+    const options = this.options;
+    context.schedule('event-time', 0, function* () {
       const watermark = context.watermark;
-      if (crossesWindowEnd(this.options.windows, last, watermark)) {
-        emitClosedWindows(context, this.options, timelines);
+      if (crossesWindowEnd(options.windows, last, watermark)) {
+        yield* emitClosedWindows(context, options, timelines);
       }
       last = watermark;
     });
-    const early = this.options.earlyUpdateIntervalMs;
+    const early = options.earlyUpdateIntervalMs;
     if (early !== undefined) {
-      context.schedule('wall-clock', early, () => {
-        emitEarlyUpdates(context, this.options, timelines);
-      });
+      context.schedule('wall-clock', early, () => emitEarlyUpdates(context, options, timelines));
     }
   }
 

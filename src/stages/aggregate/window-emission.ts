@@ -1,7 +1,9 @@
 /**
  * Punctuations of the aggregate: final metrics of every window the
  * watermark has closed (zeros included for known services), and optional
- * early, non-final updates of the open windows.
+ * early, non-final updates of the open windows. Both are generators that
+ * yield after each service, so the task can send what is forwarded as it
+ * goes (a day's close of every service is tens of thousands of records).
  */
 import type { ServiceTimeline } from '../../domain/dora/index.js';
 import type { ProcessorContext } from '../../runtime/processor.js';
@@ -36,11 +38,11 @@ export function crossesWindowEnd(
   );
 }
 
-export function emitClosedWindows(
+export function* emitClosedWindows(
   context: ProcessorContext,
   options: ResolvedAggregateOptions,
   timelines: TimelineStore,
-): void {
+): Generator<void, void, undefined> {
   const store = context.keyValueStore<ServiceState>(STORES.services);
   for (const [key, state] of sortedServices(context)) {
     // read out of its columns only for a service with a window to close
@@ -65,14 +67,15 @@ export function emitClosedWindows(
       store.delete(key);
       timelines.delete(key);
     }
+    yield;
   }
 }
 
-export function emitEarlyUpdates(
+export function* emitEarlyUpdates(
   context: ProcessorContext,
   options: ResolvedAggregateOptions,
   timelines: TimelineStore,
-): void {
+): Generator<void, void, undefined> {
   const store = context.keyValueStore<ServiceState>(STORES.services);
   const streamTime = context.streamTime;
   if (!Number.isFinite(streamTime)) return;
@@ -94,5 +97,6 @@ export function emitEarlyUpdates(
       }
     }
     store.put(key, { ...state, earlyPending: false });
+    yield;
   }
 }

@@ -41,4 +41,36 @@ describe('task producers', () => {
       await transport.close();
     }
   });
+
+  it('make records sent ahead of a commit visible with it, and never if the transaction is aborted', async () => {
+    const client = kafka('cdstream-test-send');
+    const output = uniqueName('send-out');
+    const groupId = uniqueName('send-group');
+    const transactionalId = uniqueName('send-task');
+    await createTopic(client, output, 1);
+    const transport = new KafkajsTransport({
+      clientId: 'cdstream-test-send',
+      brokers: inject('kafkaBrokers'),
+    });
+    try {
+      const older = await transport.createTaskProducer(transactionalId, groupId);
+      await older.send([{ topic: output, key: 'k', value: 'sent 1' }]);
+      await older.send([{ topic: output, key: 'k', value: 'sent 2' }]);
+      await older.commitTransaction([{ topic: output, key: 'k', value: 'with the commit' }], []);
+
+      // sent, then the task moved to a newer owner before its commit
+      await older.send([{ topic: output, key: 'k', value: 'orphan' }]);
+      const newer = await transport.createTaskProducer(transactionalId, groupId);
+      await expect(older.commitTransaction([], [])).rejects.toBeInstanceOf(TaskFencedError);
+      await newer.commitTransaction([{ topic: output, key: 'k', value: 'after' }], []);
+
+      const values = (await readWholeTopic(client, output, uniqueName('send-read'))).map(
+        (record) => record.value,
+      );
+      expect(values).toEqual(['sent 1', 'sent 2', 'with the commit', 'after']);
+      await Promise.all([older.close(), newer.close()]);
+    } finally {
+      await transport.close();
+    }
+  });
 });

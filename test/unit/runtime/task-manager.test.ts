@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RuntimeLogger } from '../../../src/runtime/observer.js';
-import type { Processor } from '../../../src/runtime/processor.js';
+import type { Processor, ProcessorContext } from '../../../src/runtime/processor.js';
 import type { ProducedRecord } from '../../../src/runtime/record.js';
 import { StageRunner } from '../../../src/runtime/stage-runner.js';
 import { TaskManager } from '../../../src/runtime/task-manager.js';
 import type { RawRecord } from '../../../src/runtime/task.js';
-import { DEFAULT_RUNNER_SETTINGS } from '../../../src/runtime/task-slot.js';
+import { DEFAULT_RUNNER_SETTINGS, type TaskSlot } from '../../../src/runtime/task-slot.js';
 import { TopologyNames, type Topology } from '../../../src/runtime/topology.js';
 import type {
   BatchContext,
@@ -55,7 +55,10 @@ class ScriptedTransport implements Pick<
     records: readonly ProducedRecord[];
     offsets: readonly OffsetCommit[];
   }[] = [];
+  /** records sent into the open transaction, per send */
+  readonly sends: number[] = [];
   failNextCommit: Error | undefined;
+  failNextSend: Error | undefined;
   /** when set, the next commit says it started, then fails when `failure` resolves */
   holdNextCommit: { started: () => void; failure: Promise<Error> } | undefined;
   /** what the stage runner gave its consumer */
@@ -63,8 +66,22 @@ class ScriptedTransport implements Pick<
 
   createTaskProducer(transactionalId: string): Promise<TaskProducer> {
     this.calls.push(`producer ${transactionalId}`);
+    let open: ProducedRecord[] = [];
     return Promise.resolve({
+      send: (records) => {
+        const failure = this.failNextSend;
+        this.failNextSend = undefined;
+        if (failure) {
+          open = [];
+          return Promise.reject(failure);
+        }
+        this.sends.push(records.length);
+        open.push(...records);
+        return Promise.resolve();
+      },
       commitTransaction: (records, offsets) => {
+        const sent = open;
+        open = [];
         const held = this.holdNextCommit;
         this.holdNextCommit = undefined;
         if (held) {
@@ -74,7 +91,7 @@ class ScriptedTransport implements Pick<
         const failure = this.failNextCommit;
         this.failNextCommit = undefined;
         if (failure) return Promise.reject(failure);
-        this.transactions.push({ records, offsets });
+        this.transactions.push({ records: [...sent, ...records], offsets });
         return Promise.resolve();
       },
       close: () => {
@@ -122,10 +139,39 @@ class ScriptedTransport implements Pick<
   }
 }
 
-function managerOn(transport: ScriptedTransport, seeks: string[]) {
+/** Forwards `count` records at each wall-clock punctuation, yielding after each. */
+class ClosingProcessor implements Processor {
+  constructor(private readonly count: number) {}
+
+  init(context: ProcessorContext): void {
+    const count = this.count;
+    context.schedule('wall-clock', 0, function* () {
+      for (let i = 0; i < count; i++) {
+        context.forward('out', { key: null, value: String(i) });
+        yield;
+      }
+    });
+  }
+
+  process(): void {
+    // nothing: only the punctuation forwards
+  }
+}
+
+const closing = (count: number): Topology => ({
+  applicationId: 'app',
+  stages: [
+    {
+      ...(topology.stages[0] as Topology['stages'][number]),
+      processor: () => new ClosingProcessor(count),
+    },
+  ],
+});
+
+function managerOn(transport: ScriptedTransport, seeks: string[], on: Topology = topology) {
   return new TaskManager({
-    stage: topology.stages[0] as Topology['stages'][number],
-    names: new TopologyNames(topology),
+    stage: on.stages[0] as Topology['stages'][number],
+    names: new TopologyNames(on),
     transport: transport as unknown as StreamTransport,
     settings: { ...DEFAULT_RUNNER_SETTINGS, retryInitialMs: 1, retryMaxMs: 2 },
     logger: quiet,
@@ -186,6 +232,38 @@ describe('TaskManager', () => {
       'restore 0',
       'restore 0',
     ]);
+    expect(transport.transactions).toEqual([]);
+  });
+
+  it('sends what a punctuation forwards into the open transaction in runs, and commits the rest with it', async () => {
+    const transport = new ScriptedTransport();
+    const manager = managerOn(transport, [], closing(2_500));
+    manager.onAssigned([0]);
+    const slot = (await running(manager, 0)) as TaskSlot;
+    await expect(manager.runSending(slot, () => slot.task.punctuate())).resolves.toBe(true);
+    expect(transport.sends).toEqual([1_000, 1_000]);
+    expect(transport.transactions).toEqual([]);
+    expect(manager.commitDue(slot)).toBe(true);
+    await manager.commit(slot);
+    expect(transport.transactions).toHaveLength(1);
+    const values = transport.transactions[0]?.records.map((record) => record.value);
+    expect(values).toEqual(Array.from({ length: 2_500 }, (_, i) => String(i)));
+    expect(manager.commitDue(slot)).toBe(false);
+  });
+
+  it('rebuilds a task whose open transaction failed to take what it sent', async () => {
+    const transport = new ScriptedTransport();
+    const manager = managerOn(transport, [], closing(1_500));
+    manager.onAssigned([0]);
+    const first = (await running(manager, 0)) as TaskSlot;
+    transport.failNextSend = new Error('broker went away');
+    await expect(manager.runSending(first, () => first.task.punctuate())).resolves.toBe(false);
+    expect(first.state).toBe('released');
+    const successor = manager.slots.get(0);
+    expect(successor).not.toBe(first);
+    await successor?.ready;
+    expect(successor?.state).toBe('running');
+    expect(transport.calls.filter((call) => call.startsWith('restore'))).toHaveLength(2);
     expect(transport.transactions).toEqual([]);
   });
 
