@@ -41,6 +41,7 @@ export function parseEntryKey(key: string): readonly [string, string, string] | 
 
 export class EntrywiseRecords<V> {
   private readonly records = new Map<string, Entries<V>>();
+  private entries = 0;
 
   constructor(
     private readonly store: KeyValueStore<unknown>,
@@ -55,7 +56,15 @@ export class EntrywiseRecords<V> {
       entries.push([entry, value as V]);
       restored.set(owner, entries);
     }
-    for (const [owner, entries] of restored) this.records.set(owner, Object.fromEntries(entries));
+    for (const [owner, entries] of restored) {
+      this.records.set(owner, Object.fromEntries(entries));
+      this.entries += entries.length;
+    }
+  }
+
+  /** entries held, over all owners (what the store would hold) */
+  get size(): number {
+    return this.entries;
   }
 
   /** The owner's record; treat it as immutable (put a new one to change it). */
@@ -71,12 +80,15 @@ export class EntrywiseRecords<V> {
       if (!Object.hasOwn(next, entry)) continue;
       empty = false;
       const value = next[entry] as V;
-      if (!Object.hasOwn(previous, entry) || previous[entry] !== value) {
+      const added = !Object.hasOwn(previous, entry);
+      if (added) this.entries++;
+      if (added || previous[entry] !== value) {
         this.store.put(entryKey(owner, this.family, entry), value);
       }
     }
     for (const entry in previous) {
       if (Object.hasOwn(previous, entry) && !Object.hasOwn(next, entry)) {
+        this.entries--;
         this.store.delete(entryKey(owner, this.family, entry));
       }
     }

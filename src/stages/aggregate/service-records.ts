@@ -5,7 +5,9 @@
  * from its change, as the join learned it after the deployment. State
  * written before kept each record whole under the service's key; restored
  * from such a changelog, it moves into entries once, so an upgrade loses
- * nothing.
+ * nothing. Once restored, the records here are the only copy: the stores
+ * only log changes (`forgetValues`), so no entry is held twice, once more
+ * under its long JSON key.
  */
 import type { RecoveredDeployment } from '../../domain/dora/index.js';
 import type { ProcessorContext } from '../../runtime/processor.js';
@@ -24,6 +26,8 @@ export type OriginStore = typeof STORES.artifactOrigins | typeof STORES.changeOr
 
 export class ServiceRecords {
   private readonly historyStore: KeyValueStore<unknown>;
+  /** the history store's plain keys: service → latest deployments */
+  private readonly latest = new Map<string, LatestDeployments>();
   private readonly byArtifact: EntrywiseRecords<RecoveredDeployment>;
   private readonly recovered: EntrywiseRecords<number>;
   private readonly origins: Readonly<Record<OriginStore, EntrywiseRecords<number>>>;
@@ -33,6 +37,12 @@ export class ServiceRecords {
     this.byArtifact = new EntrywiseRecords(this.historyStore, 'artifact');
     this.recovered = new EntrywiseRecords(this.historyStore, 'recovered');
     this.adoptWholeHistories();
+    for (const [key, value] of this.historyStore.entries()) {
+      if (parseEntryKey(key) === undefined) this.latest.set(key, value as LatestDeployments);
+    }
+    this.historyStore.forgetValues(
+      () => this.latest.size + this.byArtifact.size + this.recovered.size,
+    );
     this.origins = {
       [STORES.artifactOrigins]: originRecords(context.keyValueStore(STORES.artifactOrigins)),
       [STORES.changeOrigins]: originRecords(context.keyValueStore(STORES.changeOrigins)),
@@ -40,7 +50,7 @@ export class ServiceRecords {
   }
 
   history(service: string): DeploymentHistory {
-    const latest = this.historyStore.get(service) as LatestDeployments | undefined;
+    const latest = this.latest.get(service);
     return {
       latest: latest?.latest,
       previous: latest?.previous,
@@ -50,9 +60,10 @@ export class ServiceRecords {
   }
 
   putHistory(service: string, history: DeploymentHistory): void {
-    const held = this.historyStore.get(service) as LatestDeployments | undefined;
+    const held = this.latest.get(service);
     if (held?.latest !== history.latest || held?.previous !== history.previous) {
       const latest: LatestDeployments = { latest: history.latest, previous: history.previous };
+      this.latest.set(service, latest);
       this.historyStore.put(service, latest);
     }
     this.byArtifact.put(service, history.byArtifact);
@@ -88,5 +99,6 @@ function originRecords(store: KeyValueStore<unknown>): EntrywiseRecords<number> 
     records.adopt(key, value as Entries<number>);
     store.delete(key);
   }
+  store.forgetValues(() => records.size);
   return records;
 }

@@ -91,6 +91,29 @@ describe('ServiceRecords', () => {
     expect(before.origins.filter((origin) => origin !== undefined)).toHaveLength(64);
   });
 
+  it('holds each entry once: its stores keep no values, and their sizes count the entries', () => {
+    const stores = storesWith();
+    const records = new ServiceRecords(contextOf(stores));
+    let history = records.history(SERVICE);
+    for (let i = 0; i < 100; i++) {
+      records.recordOrigin(STORES.artifactOrigins, SERVICE, `artifact-${i}`, 1_000 + i);
+      history = recordDeployment(history, { eventId: `d${i}`, time: 2_000 + i }, `artifact-${i}`);
+    }
+    history = recover(history, { eventId: 'd99', time: 3_000 }).history;
+    records.putHistory(SERVICE, history);
+    const kept = Object.keys(history.byArtifact).length + Object.keys(history.recovered).length;
+
+    for (const restart of [stores, restarted(stores)]) {
+      const held = restart === stores ? records : new ServiceRecords(contextOf(restart));
+      expect(held.history(SERVICE)).toEqual(history);
+      for (const store of restart.values()) expect(() => store.get(SERVICE)).toThrow();
+      expect(restart.get(STORES.artifactOrigins)?.size).toBe(64);
+      expect(restart.get(STORES.changeOrigins)?.size).toBe(0);
+      // the service's latest deployments, and one entry per artifact and recovery
+      expect(restart.get(STORES.deploymentHistory)?.size).toBe(1 + kept);
+    }
+  });
+
   it('moves records stored whole (state written before) into entries', () => {
     const latest = { eventId: 'd2', time: 20 };
     const previous = { eventId: 'd1', time: 10 };
