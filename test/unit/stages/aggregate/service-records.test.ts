@@ -114,6 +114,21 @@ describe('ServiceRecords', () => {
     }
   });
 
+  it('keeps artifacts named like Object members as entries of their own, through a restart', () => {
+    const stores = storesWith();
+    const records = new ServiceRecords(contextOf(stores));
+    expect(records.origin(STORES.artifactOrigins, SERVICE, 'toString')).toBeUndefined();
+    for (const [i, artifact] of ['__proto__', 'toString', 'constructor'].entries()) {
+      records.recordOrigin(STORES.artifactOrigins, SERVICE, artifact, 10 + i);
+    }
+    for (const held of [records, new ServiceRecords(contextOf(restarted(stores)))]) {
+      expect(held.origin(STORES.artifactOrigins, SERVICE, '__proto__')).toBe(10);
+      expect(held.origin(STORES.artifactOrigins, SERVICE, 'toString')).toBe(11);
+      expect(held.origin(STORES.artifactOrigins, SERVICE, 'constructor')).toBe(12);
+      expect(held.origin(STORES.artifactOrigins, SERVICE, 'hasOwnProperty')).toBeUndefined();
+    }
+  });
+
   it('moves records stored whole (state written before) into entries', () => {
     const latest = { eventId: 'd2', time: 20 };
     const previous = { eventId: 'd1', time: 10 };
