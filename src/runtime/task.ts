@@ -327,7 +327,10 @@ export class Task {
     if (prepared) await this.handOver(prepared.raw, eventTime, true);
     const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
     if (observed !== undefined) this.time.observe(raw.topic, observed);
-    if (this.time.watermark > before) await this.firePunctuators('event-time', this.time.watermark);
+    if (this.time.watermark > before) {
+      const firing = this.firePunctuators('event-time', this.time.watermark);
+      if (firing) await firing;
+    }
   }
 
   private async processFromUpstream(raw: RawRecord): Promise<void> {
@@ -381,7 +384,9 @@ export class Task {
   private async release(watermark: number): Promise<void> {
     const held = this.buffer?.releaseBelow(watermark) ?? [];
     for (const { raw, time } of inEventTimeOrder(held, this.stage.orderKey)) {
-      await this.advanceProcessedWatermark(time);
+      // per record: awaited only when a punctuation has records to send
+      const firing = this.advanceProcessedWatermark(time);
+      if (firing) await firing;
       this.time.noteEventTime(time);
       // held whole by a version without `prepare` (restored after an upgrade): read it now
       const ready =
@@ -392,10 +397,10 @@ export class Task {
     await this.advanceProcessedWatermark(watermark);
   }
 
-  private async advanceProcessedWatermark(time: number): Promise<void> {
-    if (!this.time.advanceProcessed(time)) return;
+  private advanceProcessedWatermark(time: number): Promise<void> | undefined {
+    if (!this.time.advanceProcessed(time)) return undefined;
     this.currentTimestamp = time;
-    await this.firePunctuators('event-time', time);
+    return this.firePunctuators('event-time', time);
   }
 
   private async handOver(raw: RawRecord, eventTime: number, retriable: boolean): Promise<void> {
@@ -550,17 +555,39 @@ export class Task {
     this.pending.push({ topic, ...deadLetterRecord(shown, reason, this.options.now()) });
   }
 
-  private async firePunctuators(type: PunctuationType, time: number): Promise<void> {
-    for (const punctuator of this.punctuators) {
+  /**
+   * Fires the due punctuators in order. Synchronous unless one is a
+   * generator: then the rest waits until its steps are done (undefined
+   * otherwise, so the per-record path does not pay for a promise).
+   */
+  private firePunctuators(
+    type: PunctuationType,
+    time: number,
+    from = 0,
+  ): Promise<void> | undefined {
+    for (let index = from; index < this.punctuators.length; index++) {
+      const punctuator = this.punctuators[index] as Punctuator;
       if (punctuator.type !== type) continue;
       if (time <= punctuator.lastFiredAt && type === 'event-time') continue;
       if (time - punctuator.lastFiredAt < punctuator.intervalMs) continue;
       punctuator.lastFiredAt = time;
       if (type === 'wall-clock') this.currentTimestamp = time;
       const steps = punctuator.callback(time)?.[Symbol.iterator]();
-      // nothing else of this task runs until the last step: the caller holds its lock
-      while (steps && !steps.next().done) await this.sendIfMany();
+      if (steps) return this.finishPunctuation(steps, type, time, index + 1);
     }
+    return undefined;
+  }
+
+  /** Runs a generator punctuator to its end, sending as it goes, then the punctuators after it. */
+  private async finishPunctuation(
+    steps: Iterator<unknown>,
+    type: PunctuationType,
+    time: number,
+    next: number,
+  ): Promise<void> {
+    // nothing else of this task runs until the last step: the caller holds its lock
+    while (!steps.next().done) await this.sendIfMany();
+    await this.firePunctuators(type, time, next);
   }
 
   /** Sends the records forwarded so far into the open transaction once there are enough. */

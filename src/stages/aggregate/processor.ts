@@ -62,12 +62,17 @@ export class AggregateProcessor implements Processor {
     // window can only close when it crosses a window end
     let last = Number.NEGATIVE_INFINITY;
     const options = this.options;
-    context.schedule('event-time', 0, function* () {
+    // runs at nearly every record: a generator only when there is a window to close
+    context.schedule('event-time', 0, () => {
       const watermark = context.watermark;
-      if (crossesWindowEnd(options.windows, last, watermark)) {
-        yield* emitClosedWindows(context, options, timelines);
+      if (!crossesWindowEnd(options.windows, last, watermark)) {
+        last = watermark;
+        return undefined;
       }
-      last = watermark;
+      return (function* () {
+        yield* emitClosedWindows(context, options, timelines);
+        last = watermark;
+      })();
     });
     const early = options.earlyUpdateIntervalMs;
     if (early !== undefined) {

@@ -33,16 +33,22 @@ function restarted(stores: Map<string, KeyValueStore<unknown>>) {
   return copies;
 }
 
+/** 100 artifacts deployed one after the other, each with its origin; the history after them. */
+function deployHundredArtifacts(records: ServiceRecords) {
+  let history = records.history(SERVICE);
+  for (let i = 0; i < 100; i++) {
+    records.recordOrigin(STORES.artifactOrigins, SERVICE, `artifact-${i}`, 1_000 + i);
+    history = recordDeployment(history, { eventId: `d${i}`, time: 2_000 + i }, `artifact-${i}`);
+    records.putHistory(SERVICE, history);
+  }
+  return history;
+}
+
 describe('ServiceRecords', () => {
   it('writes the entries a change touched, however many the service keeps', () => {
     const stores = storesWith();
     const records = new ServiceRecords(contextOf(stores));
-    let history = records.history(SERVICE);
-    for (let i = 0; i < 100; i++) {
-      records.recordOrigin(STORES.artifactOrigins, SERVICE, `artifact-${i}`, 1_000 + i);
-      history = recordDeployment(history, { eventId: `d${i}`, time: 2_000 + i }, `artifact-${i}`);
-      records.putHistory(SERVICE, history);
-    }
+    let history = deployHundredArtifacts(records);
     for (const store of stores.values()) store.drainChanges();
 
     records.recordOrigin(STORES.artifactOrigins, SERVICE, 'artifact-new', 5_000);
@@ -94,12 +100,10 @@ describe('ServiceRecords', () => {
   it('holds each entry once: its stores keep no values, and their sizes count the entries', () => {
     const stores = storesWith();
     const records = new ServiceRecords(contextOf(stores));
-    let history = records.history(SERVICE);
-    for (let i = 0; i < 100; i++) {
-      records.recordOrigin(STORES.artifactOrigins, SERVICE, `artifact-${i}`, 1_000 + i);
-      history = recordDeployment(history, { eventId: `d${i}`, time: 2_000 + i }, `artifact-${i}`);
-    }
-    history = recover(history, { eventId: 'd99', time: 3_000 }).history;
+    const history = recover(deployHundredArtifacts(records), {
+      eventId: 'd99',
+      time: 3_000,
+    }).history;
     records.putHistory(SERVICE, history);
     const kept = Object.keys(history.byArtifact).length + Object.keys(history.recovered).length;
 
