@@ -15,7 +15,7 @@
  * timestamp is its numerically smallest, where kafkajs sorts the timestamps
  * as strings. Installed in Node's module cache before kafkajs loads.
  */
-import { crc32c } from './install-sliced-crc32c.js';
+import { crc32c } from './install-crc32c.js';
 import { kafkajsModule, replaceKafkajsModule } from './kafkajs-module-cache.js';
 
 const PRODUCE_V3 = 'src/protocol/requests/produce/v3/request.js';

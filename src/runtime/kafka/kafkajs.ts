@@ -7,7 +7,7 @@
  * the layered encoding of produce requests and the Long arithmetic of
  * every fetched record's offset and timestamp (speed, see
  * install-unzeroed-encoder.ts, install-linear-grouping.ts,
- * install-sliced-crc32c.ts, install-sized-produce-encoding.ts and
+ * install-crc32c.ts, install-sized-produce-encoding.ts and
  * install-number-record-decoder.ts). Every module of cdstream imports kafkajs from
  * here: the replacements have to be in Node's module cache before kafkajs'
  * own modules are first loaded.
@@ -15,7 +15,7 @@
 import './install-read-committed-filter.js';
 import './install-unzeroed-encoder.js';
 import './install-linear-grouping.js';
-import './install-sliced-crc32c.js';
+import './install-crc32c.js';
 import './install-sized-produce-encoding.js';
 import './install-number-record-decoder.js';
 import kafkajsModule from 'kafkajs';
@@ -26,7 +26,7 @@ export * from 'kafkajs';
 export { readCommittedFilterInstalled } from './install-read-committed-filter.js';
 export { unzeroedEncoderInstalled } from './install-unzeroed-encoder.js';
 export { linearGroupingInstalled } from './install-linear-grouping.js';
-export { slicedCrc32cInstalled } from './install-sliced-crc32c.js';
+export { crc32cInstalled } from './install-crc32c.js';
 export { sizedProduceEncodingInstalled } from './install-sized-produce-encoding.js';
 export { numberRecordDecoderInstalled } from './install-number-record-decoder.js';
 

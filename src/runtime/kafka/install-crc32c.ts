@@ -1,14 +1,18 @@
 /**
- * kafkajs' CRC-32C (Castagnoli) of a record batch, eight bytes per step.
+ * kafkajs' CRC-32C (Castagnoli) of a record batch, replaced.
  *
  * kafkajs checksums every record batch it produces a byte at a time and then
  * makes the result unsigned through a one-element Uint32Array: 4.2% of the
  * pipeline's CPU samples at 50k events (every byte produced, changelogs
- * included, passes through it). Slicing-by-8 (eight 256-entry tables, one
- * lookup per byte but no dependency between the eight) gives the same value
- * in a fraction of the time. Installed in Node's module cache before kafkajs
- * loads, like the encoder.
+ * included, passes through it). The replacement is @node-rs/crc32's, which
+ * uses the CPU's CRC-32C instruction (SSE 4.2, ARMv8 CRC): 5-8 times the
+ * rate of slicing-by-8 on batches of 4 KB and more (bench:encoder). Where
+ * its prebuilt binary does not load (a platform it does not ship), the
+ * slicing-by-8 one below takes its place: eight 256-entry tables, one lookup
+ * per byte but no dependency between the eight. Installed in Node's module
+ * cache before kafkajs loads, like the encoder.
  */
+import { createRequire } from 'node:module';
 import { kafkajsModule, replaceKafkajsModule } from './kafkajs-module-cache.js';
 
 const CRC32C = 'src/protocol/recordBatch/crc32C/index.js';
@@ -32,9 +36,9 @@ function slicingTables(): Int32Array {
 
 const T = slicingTables();
 
-/** CRC-32C of `bytes`, unsigned, as kafkajs' `crc32C/index.js` returns it. */
+/** CRC-32C of `bytes`, unsigned, as kafkajs' `crc32C/index.js` returns it: eight bytes per step. */
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array reads inside the loop bounds and the tables' 2048 entries */
-export function crc32c(bytes: Uint8Array): number {
+export function slicedCrc32c(bytes: Uint8Array): number {
   let crc = -1;
   let i = 0;
   const whole = bytes.length - (bytes.length & 7);
@@ -56,13 +60,34 @@ export function crc32c(bytes: Uint8Array): number {
 }
 /* eslint-enable @typescript-eslint/no-non-null-assertion */
 
+type Checksum = (bytes: Buffer) => number;
+
+function loadNativeCrc32c(): Checksum | undefined {
+  try {
+    const native = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c: Checksum };
+    // the binary loaded: check it once against the standard value (RFC 3720)
+    return native.crc32c(Buffer.from('123456789')) === 0xe3069283 ? native.crc32c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNativeCrc32c();
+
+/** which CRC-32C kafkajs uses: the CPU's instruction through @node-rs/crc32, or slicing-by-8 */
+export const crc32cImplementation: 'native' | 'sliced' = native ? 'native' : 'sliced';
+
+/** CRC-32C of `bytes`, unsigned, as kafkajs' `crc32C/index.js` returns it. */
+export const crc32c: Checksum = native ?? slicedCrc32c;
+
 /** Marks the replacement so a test can tell it is the one kafkajs uses. */
-export const SLICED_CRC32C = Symbol.for('cdstream.slicedCrc32c');
-Object.defineProperty(crc32c, SLICED_CRC32C, { value: true });
+const CDSTREAM_CRC32C = Symbol.for('cdstream.crc32c');
+const installed: Checksum = (bytes) => crc32c(bytes);
+Object.defineProperty(installed, CDSTREAM_CRC32C, { value: true });
 
-replaceKafkajsModule(CRC32C, () => crc32c);
+replaceKafkajsModule(CRC32C, () => installed);
 
-export function slicedCrc32cInstalled(): boolean {
-  const installed = kafkajsModule(CRC32C) as { [SLICED_CRC32C]?: boolean };
-  return installed[SLICED_CRC32C] === true;
+export function crc32cInstalled(): boolean {
+  const current = kafkajsModule(CRC32C) as { [CDSTREAM_CRC32C]?: boolean };
+  return current[CDSTREAM_CRC32C] === true;
 }
