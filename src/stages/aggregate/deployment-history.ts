@@ -13,6 +13,7 @@
  * two bounded records entry by entry (entrywise-records.ts).
  */
 import type { RecoveredDeployment } from '../../domain/dora/index.js';
+import { entryOf } from './entrywise-records.js';
 
 export interface DeploymentHistory {
   readonly latest?: RecoveredDeployment | undefined;
@@ -39,8 +40,6 @@ export function newest<V>(
 ): Record<string, V> {
   const list = Object.entries(entries);
   if (list.length <= MAX_ENTRIES) return entries;
-  // the usual case, one entry added to a full record: drop the one that sorts last
-  if (list.length === MAX_ENTRIES + 1) return withoutOldest(list, timeOf);
   return Object.fromEntries(
     list
       .sort(([keyA, a], [keyB, b]) => timeOf(b) - timeOf(a) || (keyA < keyB ? -1 : 1))
@@ -48,21 +47,48 @@ export function newest<V>(
   );
 }
 
-/** The entries but the oldest (among equal times the larger key), as the sort in `newest` orders them. */
-function withoutOldest<V>(
-  list: readonly (readonly [string, V])[],
+/**
+ * `newest` of the record with `entry` set to `value`, as a new prototype-less
+ * record (what EntrywiseRecords holds), in one pass over the record: this
+ * runs for every deployment, origin and recovery folded in, on records that
+ * are mostly full (one entry in, the oldest out).
+ */
+export function withNewest<V>(
+  record: Readonly<Record<string, V>> | undefined,
+  entry: string,
+  value: V,
   timeOf: (value: V) => number,
 ): Record<string, V> {
-  let [oldestKey, oldestValue] = list[0] as readonly [string, V];
-  for (const [key, value] of list) {
-    const time = timeOf(value);
-    const oldestTime = timeOf(oldestValue);
-    if (time < oldestTime || (time === oldestTime && key > oldestKey)) {
+  const next = Object.create(null) as Record<string, V>;
+  let count = 0;
+  let oldestKey: string | undefined;
+  let oldestTime = 0;
+  const consider = (key: string, time: number) => {
+    if (oldestKey === undefined || time < oldestTime || (time === oldestTime && key > oldestKey)) {
       oldestKey = key;
-      oldestValue = value;
+      oldestTime = time;
     }
+  };
+  for (const key in record) {
+    if (!Object.hasOwn(record, key) || key === entry) continue;
+    const held = record[key] as V;
+    next[key] = held;
+    count++;
+    consider(key, timeOf(held));
   }
-  return Object.fromEntries(list.filter(([key]) => key !== oldestKey));
+  next[entry] = value;
+  count++;
+  consider(entry, timeOf(value));
+  if (count <= MAX_ENTRIES) return next;
+  // the usual case, one entry added to a full record: drop the one that sorts last
+  if (count === MAX_ENTRIES + 1) {
+    Reflect.deleteProperty(next, oldestKey as string);
+    return next;
+  }
+  // more than one over (a record restored from a changelog written with a larger bound)
+  const kept = Object.create(null) as Record<string, V>;
+  for (const [key, held] of Object.entries(newest(next, timeOf))) kept[key] = held;
+  return kept;
 }
 
 /** Deployments are folded in event-time order. */
@@ -74,7 +100,7 @@ export function recordDeployment(
   const byArtifact =
     artifact === undefined
       ? history.byArtifact
-      : newest({ ...history.byArtifact, [artifact]: deployment }, (entry) => entry.time);
+      : withNewest(history.byArtifact, artifact, deployment, (entry) => entry.time);
   return { ...history, latest: deployment, previous: history.latest, byArtifact };
 }
 
@@ -94,7 +120,7 @@ export function linkedTo(
   time: number,
   artifact: string | undefined,
 ): RecoveredDeployment | undefined {
-  const candidate = artifact === undefined ? history.latest : history.byArtifact[artifact];
+  const candidate = artifact === undefined ? history.latest : entryOf(history.byArtifact, artifact);
   return candidate !== undefined && candidate.time <= time ? candidate : undefined;
 }
 
@@ -106,9 +132,9 @@ export function recover(
   history: DeploymentHistory,
   failed: RecoveredDeployment | undefined,
 ): { history: DeploymentHistory; recovers: RecoveredDeployment | undefined } {
-  if (failed === undefined || history.recovered[failed.eventId] !== undefined)
+  if (failed === undefined || entryOf(history.recovered, failed.eventId) !== undefined)
     return { history, recovers: undefined };
-  const recovered = newest({ ...history.recovered, [failed.eventId]: failed.time }, (t) => t);
+  const recovered = withNewest(history.recovered, failed.eventId, failed.time, (t) => t);
   return { history: { ...history, recovered }, recovers: failed };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Window } from '../../domain/dora/index.js';
 import { isWindowClosed, windowsFor } from '../../runtime/windows.js';
-import { newest } from './deployment-history.js';
+import { withNewest } from './deployment-history.js';
 import { entryOf } from './entrywise-records.js';
 import type { NamedWindowSpec } from './options.js';
 
@@ -32,7 +32,7 @@ export function recordOrigin(
 ): Readonly<Record<string, number>> {
   const current = entryOf(origins, artifact);
   if (origins !== undefined && current !== undefined && current <= time) return origins;
-  return newest({ ...origins, [artifact]: time }, (start) => start);
+  return withNewest(origins, artifact, time, (start) => start);
 }
 
 /**
