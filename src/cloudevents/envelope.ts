@@ -23,6 +23,50 @@ export function encodeStructured(event: CloudEventEnvelope): Buffer {
   return Buffer.from(JSON.stringify(json));
 }
 
+/**
+ * encodeStructured(event), for an event that is `read` (decoded from
+ * `bytes`) with extensions added: the bytes read, with the added members
+ * written before their closing brace. The join passes every event on this
+ * way; encoding it whole again was 2% of the pipeline's CPU. Whole when the
+ * event differs in any other way, or when a name added appears anywhere in
+ * the bytes (a member the decoder skipped, such as a null one, must not be
+ * written twice).
+ */
+export function encodeStructuredFrom(
+  bytes: Buffer,
+  read: CloudEventEnvelope,
+  event: CloudEventEnvelope,
+): Buffer {
+  return appendedExtensions(bytes, read, event) ?? encodeStructured(event);
+}
+
+function appendedExtensions(
+  bytes: Buffer,
+  read: CloudEventEnvelope,
+  event: CloudEventEnvelope,
+): Buffer | undefined {
+  if (event.attributes !== read.attributes || event.data !== read.data) return undefined;
+  for (const name in read.extensions) {
+    if (event.extensions[name] !== read.extensions[name]) return undefined;
+  }
+  let members = '';
+  for (const name in event.extensions) {
+    if (Object.hasOwn(read.extensions, name)) continue;
+    const quoted = JSON.stringify(name);
+    if (bytes.includes(quoted)) return undefined;
+    members += `,${quoted}:${JSON.stringify(event.extensions[name])}`;
+  }
+  let end = bytes.length - 1;
+  while (end > 0 && isJsonWhitespace(bytes[end] as number)) end--;
+  // an object with members ({} is not a CloudEvent): `,` goes after its last one
+  if (bytes[end] !== 0x7d || end < 2) return undefined;
+  if (members === '') return bytes;
+  return Buffer.concat([bytes.subarray(0, end), Buffer.from(`${members}}`)]);
+}
+
+const isJsonWhitespace = (byte: number) =>
+  byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
 /** Reads what encodeStructured wrote; a record that is not a CloudEvent throws a CdstreamError. */
 export function decodeStructured(value: Buffer | null): CloudEventEnvelope {
   if (value === null) throw new CdstreamError('EMPTY_VALUE', 'the record has no value');

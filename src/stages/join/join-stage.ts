@@ -7,6 +7,7 @@
 import {
   decodeStructured,
   encodeStructured,
+  encodeStructuredFrom,
   STRUCTURED_CONTENT_TYPE,
   type CloudEventEnvelope,
 } from '../../cloudevents/envelope.js';
@@ -90,13 +91,13 @@ class JoinProcessor implements Processor {
 
   process(record: InputRecord, context: ProcessorContext): void {
     const event = this.decode(record, context);
-    if (event === undefined || this.tables === undefined) return;
+    if (event === undefined || this.tables === undefined || record.value === null) return;
     const outcome = joinEvent(
       { event, eventTime: record.timestamp, forwardsBroadcasts: record.partition === 0 },
       this.tables,
     );
     for (const output of outcome.outputs) {
-      const value = encodeStructured(output.event);
+      const value = encodeStructuredFrom(record.value, event, output.event);
       context.forward(ENRICHED, {
         key: output.key,
         value,

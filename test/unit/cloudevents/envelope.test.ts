@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeStructured,
   encodeStructured,
+  encodeStructuredFrom,
   withExtensions,
   type CloudEventEnvelope,
 } from '../../../src/cloudevents/envelope.js';
@@ -40,5 +42,73 @@ describe('structured CloudEvents envelope', () => {
     expect(() => decodeStructured(Buffer.from('{"id":1}'))).toThrow(
       expect.objectContaining({ code: 'CE_MISSING_ATTRIBUTE' }),
     );
+  });
+});
+
+describe('encodeStructuredFrom: an event read, passed on with extensions added', () => {
+  const extensionName = fc.stringMatching(/^[a-z0-9]{1,12}$/);
+  const extensionValue = fc.oneof(
+    fc.string(),
+    fc.boolean(),
+    fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
+  );
+  const data = fc.oneof(
+    fc.constant(undefined),
+    fc.jsonValue().filter((value) => value !== null),
+    fc.string(),
+    fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+  );
+  const events = fc.record({
+    extensions: fc.dictionary(extensionName, extensionValue, { maxKeys: 4 }),
+    data,
+  });
+
+  it('reads back as encoding the enriched event whole would', () => {
+    fc.assert(
+      fc.property(
+        events,
+        fc.dictionary(extensionName, extensionValue, { maxKeys: 4 }),
+        fc.constantFrom('', ' ', '\n\t '),
+        (generated, added, trailing) => {
+          const original: CloudEventEnvelope = { ...event, ...generated };
+          const bytes = Buffer.concat([encodeStructured(original), Buffer.from(trailing)]);
+          const read = decodeStructured(bytes);
+          const enriched = withExtensions(read, added);
+          const passed = encodeStructuredFrom(bytes, read, enriched);
+          expect(decodeStructured(passed)).toEqual(decodeStructured(encodeStructured(enriched)));
+          // no member written twice: each extension's name as often as in the whole encoding
+          const whole = encodeStructured(enriched).toString();
+          for (const name of Object.keys(enriched.extensions)) {
+            const member = `${JSON.stringify(name)}:`;
+            expect(passed.toString().split(member).length).toBe(whole.split(member).length);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps the bytes read and only appends the members added', () => {
+    const bytes = encodeStructured(event);
+    const read = decodeStructured(bytes);
+    const passed = encodeStructuredFrom(bytes, read, withExtensions(read, { cdsservice: 'a"b' }));
+    expect(passed.toString()).toBe(`${bytes.toString().slice(0, -1)},"cdsservice":"a\\"b"}`);
+    expect(encodeStructuredFrom(bytes, read, read)).toBe(bytes);
+  });
+
+  it('encodes whole when a name added is in the bytes (a null member), or a value held changes', () => {
+    const bytes = Buffer.from(
+      JSON.stringify({
+        ...event.attributes,
+        cdsvalidated: true,
+        cdsservice: null,
+        data: event.data,
+      }),
+    );
+    const read = decodeStructured(bytes);
+    const enriched = withExtensions(read, { cdsservice: 'checkout' });
+    expect(encodeStructuredFrom(bytes, read, enriched)).toEqual(encodeStructured(enriched));
+    const changed = withExtensions(read, { cdsvalidated: false, cdsenvironment: 'prod' });
+    expect(encodeStructuredFrom(bytes, read, changed)).toEqual(encodeStructured(changed));
   });
 });
