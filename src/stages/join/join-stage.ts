@@ -5,11 +5,12 @@
  * as CloudEvents extensions, keyed by service and environment when known.
  */
 import {
-  decodeStructured,
+  decodeStructuredRead,
   encodeStructured,
   encodeStructuredFrom,
   STRUCTURED_CONTENT_TYPE,
   type CloudEventEnvelope,
+  type StructuredRead,
 } from '../../cloudevents/envelope.js';
 import { isCdstreamError } from '../../errors.js';
 import {
@@ -90,14 +91,15 @@ class JoinProcessor implements Processor {
   }
 
   process(record: InputRecord, context: ProcessorContext): void {
-    const event = this.decode(record, context);
-    if (event === undefined || this.tables === undefined || record.value === null) return;
+    const read = this.decode(record, context);
+    if (read === undefined || this.tables === undefined) return;
+    const { event } = read;
     const outcome = joinEvent(
       { event, eventTime: record.timestamp, forwardsBroadcasts: record.partition === 0 },
       this.tables,
     );
     for (const output of outcome.outputs) {
-      const value = encodeStructuredFrom(record.value, event, output.event);
+      const value = encodeStructuredFrom(read, output.event);
       context.forward(ENRICHED, {
         key: output.key,
         value,
@@ -141,9 +143,9 @@ class JoinProcessor implements Processor {
   }
 
   /** Ingest wrote only CloudEvents here; anything else is dead-lettered, never a crash. */
-  private decode(record: InputRecord, context: ProcessorContext): CloudEventEnvelope | undefined {
+  private decode(record: InputRecord, context: ProcessorContext): StructuredRead | undefined {
     try {
-      return decodeStructured(record.value);
+      return decodeStructuredRead(record.value);
     } catch (error) {
       if (!isCdstreamError(error)) throw error;
       context.deadLetter({ code: error.code, message: error.message, path: error.path });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeStructured,
+  decodeStructuredRead,
   encodeStructured,
   encodeStructuredFrom,
   withExtensions,
@@ -72,9 +73,9 @@ describe('encodeStructuredFrom: an event read, passed on with extensions added',
         (generated, added, trailing) => {
           const original: CloudEventEnvelope = { ...event, ...generated };
           const bytes = Buffer.concat([encodeStructured(original), Buffer.from(trailing)]);
-          const read = decodeStructured(bytes);
-          const enriched = withExtensions(read, added);
-          const passed = encodeStructuredFrom(bytes, read, enriched);
+          const read = decodeStructuredRead(bytes);
+          const enriched = withExtensions(read.event, added);
+          const passed = encodeStructuredFrom(read, enriched);
           expect(decodeStructured(passed)).toEqual(decodeStructured(encodeStructured(enriched)));
           // no member written twice: each extension's name as often as in the whole encoding
           const whole = encodeStructured(enriched).toString();
@@ -90,13 +91,13 @@ describe('encodeStructuredFrom: an event read, passed on with extensions added',
 
   it('keeps the bytes read and only appends the members added', () => {
     const bytes = encodeStructured(event);
-    const read = decodeStructured(bytes);
-    const passed = encodeStructuredFrom(bytes, read, withExtensions(read, { cdsservice: 'a"b' }));
+    const read = decodeStructuredRead(bytes);
+    const passed = encodeStructuredFrom(read, withExtensions(read.event, { cdsservice: 'a"b' }));
     expect(passed.toString()).toBe(`${bytes.toString().slice(0, -1)},"cdsservice":"a\\"b"}`);
-    expect(encodeStructuredFrom(bytes, read, read)).toBe(bytes);
+    expect(encodeStructuredFrom(read, read.event)).toBe(bytes);
   });
 
-  it('encodes whole when a name added is in the bytes (a null member), or a value held changes', () => {
+  it('encodes whole when a name added is in the bytes (a null member, an attribute), or a value held changes', () => {
     const bytes = Buffer.from(
       JSON.stringify({
         ...event.attributes,
@@ -105,10 +106,15 @@ describe('encodeStructuredFrom: an event read, passed on with extensions added',
         data: event.data,
       }),
     );
-    const read = decodeStructured(bytes);
-    const enriched = withExtensions(read, { cdsservice: 'checkout' });
-    expect(encodeStructuredFrom(bytes, read, enriched)).toEqual(encodeStructured(enriched));
-    const changed = withExtensions(read, { cdsvalidated: false, cdsenvironment: 'prod' });
-    expect(encodeStructuredFrom(bytes, read, changed)).toEqual(encodeStructured(changed));
+    const read = decodeStructuredRead(bytes);
+    for (const added of [{ cdsservice: 'checkout' }, { id: 'another' }, { cdsvalidated: false }]) {
+      const enriched = withExtensions(read.event, { ...added, cdsenvironment: 'prod' });
+      expect(encodeStructuredFrom(read, enriched)).toEqual(encodeStructured(enriched));
+    }
+    // the control: a name not in the bytes is appended
+    const appended = withExtensions(read.event, { cdsenvironment: 'prod' });
+    expect(encodeStructuredFrom(read, appended).toString()).toBe(
+      `${bytes.toString().slice(0, -1)},"cdsenvironment":"prod"}`,
+    );
   });
 });
