@@ -41,3 +41,13 @@ export function headerText(headers: RecordHeaders, name: string): string | undef
   const value = headers[name];
   return value === undefined ? undefined : value.toString();
 }
+
+/**
+ * The offset after `offset` (a decimal string, as Kafka clients give it),
+ * with number arithmetic while that is exact: offsets are 64-bit, but this
+ * runs for every record read, where a BigInt is a heap object.
+ */
+export function nextOffsetOf(offset: string): string {
+  const value = Number(offset);
+  return value < Number.MAX_SAFE_INTEGER ? String(value + 1) : (BigInt(offset) + 1n).toString();
+}

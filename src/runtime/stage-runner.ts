@@ -17,6 +17,13 @@ import type { BatchContext, StageConsumer, StreamTransport } from './transport.j
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Records processed under one hold of a task's lock (and between two
+ * heartbeats): one lock, not one per record, and the records themselves
+ * synchronously when the task does not have to wait.
+ */
+const RUN_RECORDS = 200;
+
 export class StageRunner {
   readonly groupId: string;
   private readonly tasks: TaskManager;
@@ -116,21 +123,16 @@ export class StageRunner {
     const pending = this.unprocessed(slot, topic, records);
 
     let sinceHeartbeat = 0;
-    for (const record of pending) {
+    for (let index = 0; index < pending.length;) {
       if (slot.state !== 'running' || context.isStale()) return;
-      const position = slot.positions.get(topic);
-      if (position !== undefined && BigInt(record.offset) < position) continue;
-      // the state is checked again under the lock: a commit that held it may
-      // have failed and closed the task (its successor re-reads the record)
-      const processed = await slot.lock.run(async () => {
-        if (slot.state !== 'running') return false;
-        return this.tasks.runSending(slot, () => this.processWithRetry(slot, record, context));
-      });
-      if (!processed) return;
-      slot.positions.set(topic, BigInt(record.offset) + 1n);
+      const from = index;
+      const next = await slot.lock.run(() => this.processRun(slot, topic, pending, from, context));
+      if (next === undefined) return;
+      index = next;
       if (slot.task.uncommittedCount >= this.settings.commitMaxRecords)
         await this.tasks.commit(slot);
-      if (++sinceHeartbeat >= 200) {
+      sinceHeartbeat += next - from;
+      if (sinceHeartbeat >= RUN_RECORDS) {
         sinceHeartbeat = 0;
         await context.heartbeat();
       }
@@ -212,37 +214,86 @@ export class StageRunner {
     return slot.state === 'running';
   }
 
-  private async processWithRetry(
+  /**
+   * Records from `from` on, the task's lock held, until a commit is due or
+   * RUN_RECORDS are done: where to go on from, or undefined to stop (the
+   * task closed, the batch went stale, a send failed and the task was
+   * rebuilt). The state is checked under the lock: a commit that held it may
+   * have failed and closed the task (its successor re-reads the record).
+   */
+  private async processRun(
+    slot: TaskSlot,
+    topic: string,
+    records: readonly RawRecord[],
+    from: number,
+    context: BatchContext,
+  ): Promise<number | undefined> {
+    const end = Math.min(records.length, from + RUN_RECORDS);
+    for (let index = from; index < end; index++) {
+      if (slot.state !== 'running' || context.isStale()) return undefined;
+      const record = records[index] as RawRecord;
+      const offset = BigInt(record.offset);
+      const position = slot.positions.get(topic);
+      if (position !== undefined && offset < position) continue;
+      const running = this.tasks.runSending(slot, () =>
+        this.processWithRetry(slot, record, context),
+      );
+      if (!(typeof running === 'boolean' ? running : await running)) return undefined;
+      slot.positions.set(topic, offset + 1n);
+      if (slot.task.uncommittedCount >= this.settings.commitMaxRecords) return index + 1;
+    }
+    return end;
+  }
+
+  /** Synchronous unless the task has to wait, or a retriable failure is retried. */
+  private processWithRetry(
     slot: TaskSlot,
     record: RawRecord,
     context: BatchContext,
+  ): Promise<void> | undefined {
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = slot.task.process(record);
+    } catch (error) {
+      return this.retry(slot, record, context, error);
+    }
+    return waiting?.catch((error: unknown) => this.retry(slot, record, context, error));
+  }
+
+  private async retry(
+    slot: TaskSlot,
+    record: RawRecord,
+    context: BatchContext,
+    failure: unknown,
   ): Promise<void> {
+    let error = failure;
     for (let attempt = 1; ; attempt++) {
+      if (!(isStageFailure(error) && error.retriable) || slot.state !== 'running') throw error;
+      const delay = retryDelay(this.settings, attempt);
+      this.listener.retrying?.({
+        taskId: slot.task.id,
+        code: error.code,
+        attempt,
+        delayMs: delay,
+      });
+      this.logger.warn(
+        {
+          task: slot.task.id,
+          code: error.code,
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          retryInMs: delay,
+        },
+        `task ${slot.task.id}: ${error.message}; retrying record ${record.topic}/${record.partition}@${record.offset} in ${delay} ms`,
+      );
+      await sleep(delay);
+      await context.heartbeat();
       try {
         await slot.task.process(record);
         return;
-      } catch (error) {
-        if (!(isStageFailure(error) && error.retriable) || slot.state !== 'running') throw error;
-        const delay = retryDelay(this.settings, attempt);
-        this.listener.retrying?.({
-          taskId: slot.task.id,
-          code: error.code,
-          attempt,
-          delayMs: delay,
-        });
-        this.logger.warn(
-          {
-            task: slot.task.id,
-            code: error.code,
-            topic: record.topic,
-            partition: record.partition,
-            offset: record.offset,
-            retryInMs: delay,
-          },
-          `task ${slot.task.id}: ${error.message}; retrying record ${record.topic}/${record.partition}@${record.offset} in ${delay} ms`,
-        );
-        await sleep(delay);
-        await context.heartbeat();
+      } catch (next) {
+        error = next;
       }
     }
   }

@@ -113,17 +113,27 @@ export class TaskManager {
    * Runs a task's processing or punctuation (its lock held). If sending
    * into its open transaction failed, that transaction is aborted and the
    * task is rebuilt from its last commit, as after a failed commit; false then.
+   * Synchronous (true) when the work was: it runs for every record.
    */
-  async runSending(slot: TaskSlot, work: () => Promise<void>): Promise<boolean> {
+  runSending(slot: TaskSlot, work: () => Promise<void> | undefined): boolean | Promise<boolean> {
+    let waiting: Promise<void> | undefined;
     try {
-      await work();
-      return true;
+      waiting = work();
     } catch (error) {
-      if (!(error instanceof SendFailed)) throw error;
-      this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error.cause) });
-      await this.rollback(slot, error.cause);
-      return false;
+      return this.sendFailed(slot, error);
     }
+    if (waiting === undefined) return true;
+    return waiting.then(
+      () => true,
+      (error: unknown) => this.sendFailed(slot, error),
+    );
+  }
+
+  private async sendFailed(slot: TaskSlot, error: unknown): Promise<boolean> {
+    if (!(error instanceof SendFailed)) throw error;
+    this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error.cause) });
+    await this.rollback(slot, error.cause);
+    return false;
   }
 
   private transactionalId(partition: number): string {

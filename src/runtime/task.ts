@@ -1,7 +1,12 @@
 import { isStageFailure, StageFailure, TopologyError } from './failure.js';
 import { deadLetterRecord, type DeadLetterReason } from './dead-letter.js';
 import type { Processor, ProcessorContext, PunctuationType } from './processor.js';
-import type { InputRecord, OutputRecord, ProducedRecord } from './record.js';
+import {
+  nextOffsetOf,
+  type InputRecord,
+  type OutputRecord,
+  type ProducedRecord,
+} from './record.js';
 import { KeyValueStore } from './stores/key-value-store.js';
 import type { ChangelogEntry, StateStore } from './stores/store.js';
 import { WindowStore } from './stores/window-store.js';
@@ -263,12 +268,29 @@ export class Task {
     this.processor.init?.(this.processorContext);
   }
 
-  async process(raw: RawRecord): Promise<void> {
+  /**
+   * Processes one record. Synchronous, and undefined, unless the processor
+   * or a punctuation it sets off has to wait (an async processor, records
+   * sent ahead of a commit): then the promise of the rest. A worker calls
+   * this for every record of every stage, so no promise is made for nothing.
+   */
+  process(raw: RawRecord): Promise<void> | undefined {
     this.requireProcessor();
+    let waiting: Promise<void> | undefined;
     if (this.isReread(raw)) this.reread(raw);
-    else if (this.time.readsUpstream) await this.processFromUpstream(raw);
-    else await this.processFromSource(raw);
-    const next = (BigInt(raw.offset) + 1n).toString();
+    else if (this.time.readsUpstream) waiting = this.processFromUpstream(raw);
+    else waiting = this.processFromSource(raw);
+    if (waiting) {
+      return waiting.then(() => {
+        this.processed(raw);
+      });
+    }
+    this.processed(raw);
+    return undefined;
+  }
+
+  private processed(raw: RawRecord): void {
+    const next = nextOffsetOf(raw.offset);
     this.nextOffsets.set(raw.topic, next);
     if (this.buffer) this.notePosition(raw.topic, next);
     // watermark records keep coming when the input has stopped: only data counts as reading
@@ -316,42 +338,51 @@ export class Task {
     return now - (this.options.bufferSpillAfterMs ?? DEFAULT_BUFFER_SPILL_AFTER_MS);
   }
 
-  private async processFromSource(raw: RawRecord): Promise<void> {
+  private processFromSource(raw: RawRecord): Promise<void> | undefined {
     // another application's internal topic read as an input: its watermark records are not data
-    if (readWatermark(raw)) return;
+    if (readWatermark(raw)) return undefined;
     const before = this.time.watermark;
     this.lateBefore = this.time.lateBefore(raw.topic);
     this.observedEventTime = undefined;
     const eventTime = this.eventTimeOf(raw);
     const prepared = this.prepare(raw, eventTime);
-    if (prepared) await this.handOver(prepared.raw, eventTime, true);
-    const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
-    if (observed !== undefined) this.time.observe(raw.topic, observed);
-    if (this.time.watermark > before) {
-      const firing = this.firePunctuators('event-time', this.time.watermark);
-      if (firing) await firing;
-    }
+    const handing = prepared ? this.handOver(prepared.raw, eventTime, true) : undefined;
+    if (handing) return handing.then(() => this.observeSource(raw, eventTime, before));
+    return this.observeSource(raw, eventTime, before);
   }
 
-  private async processFromUpstream(raw: RawRecord): Promise<void> {
+  /** After a source record: its event time moves the watermark, which may fire punctuators. */
+  private observeSource(
+    raw: RawRecord,
+    eventTime: number,
+    before: number,
+  ): Promise<void> | undefined {
+    const observed = this.stage.reportsEventTime ? this.observedEventTime : eventTime;
+    if (observed !== undefined) this.time.observe(raw.topic, observed);
+    if (this.time.watermark > before)
+      return this.firePunctuators('event-time', this.time.watermark);
+    return undefined;
+  }
+
+  private processFromUpstream(raw: RawRecord): Promise<void> | undefined {
     const mark = readWatermark(raw);
     if (mark) {
-      if (this.time.report(mark.task, mark.time)) await this.release(this.time.upstreamWatermark);
-      return;
+      if (this.time.report(mark.task, mark.time)) return this.release(this.time.upstreamWatermark);
+      return undefined;
     }
     const eventTime = this.eventTimeOf(raw);
     const prepared = this.prepare(raw, eventTime);
-    if (!prepared) return;
+    if (!prepared) return undefined;
     if (this.time.isBehind(eventTime)) {
       // an upstream promised that nothing this old would come: processed at
       // once, and counted, because it is a defect, never a late record
       this.time.violations++;
     } else if (this.buffer) {
       this.buffer.hold(prepared.raw, eventTime, prepared.orderKey, this.options.now());
-      return;
+      return undefined;
     }
     this.time.noteEventTime(eventTime);
-    await this.handOver(prepared.raw, eventTime, true);
+    return this.handOver(prepared.raw, eventTime, true);
   }
 
   /**
@@ -380,21 +411,39 @@ export class Task {
     }
   }
 
-  /** Hands held records below `watermark` to the processor in event-time order, then the watermark. */
-  private async release(watermark: number): Promise<void> {
+  /**
+   * Hands held records below `watermark` to the processor in event-time
+   * order, then the watermark. Synchronous until a step has to wait (a
+   * punctuation sending records, an async processor): the rest follows it.
+   */
+  private release(watermark: number): Promise<void> | undefined {
     const held = this.buffer?.releaseBelow(watermark) ?? [];
-    for (const { raw, time } of inEventTimeOrder(held, this.stage.orderKey)) {
-      // per record: awaited only when a punctuation has records to send
+    return this.releaseFrom(inEventTimeOrder(held, this.stage.orderKey), 0, watermark);
+  }
+
+  private releaseFrom(
+    ordered: readonly { raw: RawRecord; time: number }[],
+    from: number,
+    watermark: number,
+  ): Promise<void> | undefined {
+    for (let index = from; index < ordered.length; index++) {
+      const { raw, time } = ordered[index] as { raw: RawRecord; time: number };
       const firing = this.advanceProcessedWatermark(time);
-      if (firing) await firing;
-      this.time.noteEventTime(time);
-      // held whole by a version without `prepare` (restored after an upgrade): read it now
-      const ready =
-        this.stage.prepare && raw.prepared === undefined ? this.prepare(raw, time)?.raw : raw;
-      // a retry would hand the record over twice: failures here are dead letters
-      if (ready) await this.handOver(ready, time, false);
+      const waiting = firing
+        ? firing.then(() => this.handOverReleased(raw, time))
+        : this.handOverReleased(raw, time);
+      if (waiting) return waiting.then(() => this.releaseFrom(ordered, index + 1, watermark));
     }
-    await this.advanceProcessedWatermark(watermark);
+    return this.advanceProcessedWatermark(watermark);
+  }
+
+  private handOverReleased(raw: RawRecord, time: number): Promise<void> | undefined {
+    this.time.noteEventTime(time);
+    // held whole by a version without `prepare` (restored after an upgrade): read it now
+    const ready =
+      this.stage.prepare && raw.prepared === undefined ? this.prepare(raw, time)?.raw : raw;
+    // a retry would hand the record over twice: failures here are dead letters
+    return ready ? this.handOver(ready, time, false) : undefined;
   }
 
   private advanceProcessedWatermark(time: number): Promise<void> | undefined {
@@ -403,21 +452,55 @@ export class Task {
     return this.firePunctuators('event-time', time);
   }
 
-  private async handOver(raw: RawRecord, eventTime: number, retriable: boolean): Promise<void> {
+  /** The processor's turn; a promise only when the processor returned one. */
+  private handOver(
+    raw: RawRecord,
+    eventTime: number,
+    retriable: boolean,
+  ): Promise<void> | undefined {
     const processor = this.requireProcessor();
     const record: InputRecord = { ...raw, timestamp: eventTime };
     const pendingBefore = this.pending.length;
     this.currentTimestamp = eventTime;
     this.currentRecord = raw;
+    let result: void | Promise<void>;
     try {
-      await processor.process(record, this.processorContext);
+      result = processor.process(record, this.processorContext);
     } catch (error) {
-      this.pending.length = pendingBefore;
-      if (retriable && isStageFailure(error) && error.retriable) throw error;
-      this.deadLetter(raw, error);
+      this.currentRecord = undefined;
+      this.handOverFailed(raw, error, pendingBefore, retriable);
+      return undefined;
+    }
+    if (result !== undefined) return this.awaitHandOver(result, raw, pendingBefore, retriable);
+    this.currentRecord = undefined;
+    return undefined;
+  }
+
+  private async awaitHandOver(
+    result: Promise<void>,
+    raw: RawRecord,
+    pendingBefore: number,
+    retriable: boolean,
+  ): Promise<void> {
+    try {
+      await result;
+    } catch (error) {
+      this.handOverFailed(raw, error, pendingBefore, retriable);
     } finally {
       this.currentRecord = undefined;
     }
+  }
+
+  /** A failed record forwards nothing; it is retried (thrown) or dead-lettered. */
+  private handOverFailed(
+    raw: RawRecord,
+    error: unknown,
+    pendingBefore: number,
+    retriable: boolean,
+  ): void {
+    this.pending.length = pendingBefore;
+    if (retriable && isStageFailure(error) && error.retriable) throw error;
+    this.deadLetter(raw, error);
   }
 
   /** Moves the committed position past records that carry no data (transaction markers). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CdstreamError } from '../../../src/errors.js';
 import { DEAD_LETTER_HEADERS } from '../../../src/runtime/dead-letter.js';
 import { partitionForKey, murmur2 } from '../../../src/runtime/partitioner.js';
+import { nextOffsetOf } from '../../../src/runtime/record.js';
 import { TopologyTestDriver } from '../../../src/runtime/test-driver.js';
 import type { Topology } from '../../../src/runtime/topology.js';
 
@@ -96,6 +97,53 @@ describe('processing failures', () => {
     );
     await expect(driver.pipeInput('in', [{ value: 'avro' }])).rejects.toThrow('registry down');
     expect(driver.readOutput('dlq')).toEqual([]);
+  });
+
+  it('treats an async processor as a synchronous one: its rejection dead-letters, its late dead letter names its record', async () => {
+    const driver = new TopologyTestDriver({
+      applicationId: 'async',
+      stages: [
+        {
+          name: 'lookup',
+          inputs: ['in'],
+          outputs: { ok: { topic: 'out' } },
+          deadLetterTopic: 'dlq',
+          processor: () => ({
+            async process(record, context) {
+              context.forward('ok', { key: record.key, value: 'before the wait' });
+              await new Promise((resolve) => setImmediate(resolve));
+              const value = String(record.value);
+              if (value === 'reject') throw new CdstreamError('SCHEMA_VIOLATION', 'rejected');
+              if (value === 'letter') context.deadLetter({ code: 'DECODE_JSON', message: 'late' });
+            },
+          }),
+        },
+      ],
+    });
+    await driver.pipeInput('in', [
+      { key: 'a', value: 'reject' },
+      { key: 'b', value: 'letter' },
+      { key: 'c', value: 'fine' },
+    ]);
+    const dead = driver.readOutput('dlq');
+    expect(dead.map((r) => [r.value?.toString(), r.headers[DEAD_LETTER_HEADERS.code]])).toEqual([
+      ['reject', 'SCHEMA_VIOLATION'],
+      ['letter', 'DECODE_JSON'],
+    ]);
+    expect(dead[1]?.headers[DEAD_LETTER_HEADERS.sourceOffset]).toBe('1');
+    // the rejected record's output is discarded; the other two keep theirs
+    expect(driver.readOutput('out').map((r) => r.key?.toString())).toEqual(['b', 'c']);
+  });
+});
+
+describe('nextOffsetOf', () => {
+  it('adds one exactly, with numbers while they are exact and BigInt beyond', () => {
+    expect(nextOffsetOf('0')).toBe('1');
+    expect(nextOffsetOf('41')).toBe('42');
+    expect(nextOffsetOf('9007199254740990')).toBe('9007199254740991');
+    expect(nextOffsetOf('9007199254740991')).toBe('9007199254740992');
+    expect(nextOffsetOf('9007199254740993')).toBe('9007199254740994');
+    expect(nextOffsetOf('9223372036854775806')).toBe('9223372036854775807');
   });
 });
 
