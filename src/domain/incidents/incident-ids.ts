@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A UUID-shaped (version 8, RFC 9562 "custom") identifier derived from its
@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  * id and a re-emitted event is recognisably the same event.
  */
 export function deterministicUuid(...parts: readonly (string | number)[]): string {
-  const hex = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  // the one-shot hash: no Hash object per id (one id per metric record emitted)
+  const hex = hash('sha256', JSON.stringify(parts), 'hex');
   const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return [
     hex.slice(0, 8),

@@ -79,5 +79,9 @@ describe('derived incident CDEvents', () => {
     expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(incidentCDEvent({ ...action, phase: 'resolved' }, scope).context.id).not.toBe(first);
     expect(deterministicUuid('a', 1)).not.toBe(deterministicUuid('a', 2));
+    // ids already written stay the same: the value the first implementation gave
+    expect(deterministicUuid('failure-burst', 'checkout/prod', 1767225600000)).toBe(
+      '753dc6e0-bb47-8057-a12d-bdac8d3f4e05',
+    );
   });
 });
