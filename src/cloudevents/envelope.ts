@@ -71,7 +71,7 @@ function appendedExtensions(
   for (const name in event.extensions) {
     if (Object.hasOwn(held.extensions, name)) continue;
     // a member the bytes have already (a skipped null one, an attribute, data) is encoded whole
-    if (nullMembers?.has(name) || name in held.attributes || name.startsWith('data'))
+    if (nullMembers?.has(name) || Object.hasOwn(held.attributes, name) || PAYLOAD.has(name))
       return undefined;
     members += `,${JSON.stringify(name)}:${JSON.stringify(event.extensions[name])}`;
   }
@@ -82,6 +82,8 @@ function appendedExtensions(
   if (members === '') return bytes;
   return Buffer.concat([bytes.subarray(0, end), Buffer.from(`${members}}`)]);
 }
+
+const PAYLOAD: ReadonlySet<string> = new Set(['data', 'data_base64']);
 
 const isJsonWhitespace = (byte: number) =>
   byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;

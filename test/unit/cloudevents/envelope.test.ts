@@ -107,7 +107,12 @@ describe('encodeStructuredFrom: an event read, passed on with extensions added',
       }),
     );
     const read = decodeStructuredRead(bytes);
-    for (const added of [{ cdsservice: 'checkout' }, { id: 'another' }, { cdsvalidated: false }]) {
+    for (const added of [
+      { cdsservice: 'checkout' },
+      { id: 'another' },
+      { data: 'x' },
+      { cdsvalidated: false },
+    ]) {
       const enriched = withExtensions(read.event, { ...added, cdsenvironment: 'prod' });
       expect(encodeStructuredFrom(read, enriched)).toEqual(encodeStructured(enriched));
     }
