@@ -23,6 +23,8 @@ export interface TableStore<V> {
   put(key: string, value: V): void;
   delete(key: string): void;
   entries(): Iterable<[string, V]>;
+  /** entries held */
+  readonly size: number;
 }
 
 export interface JoinStores {
@@ -147,8 +149,9 @@ export class JoinTables {
 
   /** Bounded: past MAX_CHANGES, the tenth least recently touched go. */
   private evictChanges(): void {
+    // the size first: copying the table for every new change made a full table cost O(n) per change
+    if (this.stores.changes.size <= MAX_CHANGES) return;
     const entries = [...this.stores.changes.entries()];
-    if (entries.length <= MAX_CHANGES) return;
     entries.sort(([, a], [, b]) => a.touchedAt - b.touchedAt);
     for (const [key] of entries.slice(0, Math.ceil(MAX_CHANGES / 10)))
       this.stores.changes.delete(key);
