@@ -4,9 +4,11 @@ import { DEAD_LETTER_HEADERS } from '../../../src/runtime/dead-letter.js';
 import { partitionForKey, murmur2 } from '../../../src/runtime/partitioner.js';
 import { nextOffsetOf } from '../../../src/runtime/record.js';
 import { TopologyTestDriver } from '../../../src/runtime/test-driver.js';
+import type { Processor } from '../../../src/runtime/processor.js';
 import type { Topology } from '../../../src/runtime/topology.js';
 
-function failingTopology(fail: (value: string) => Error | undefined): Topology {
+/** One stage reading `in`, forwarding to `out` as `ok`, dead-lettering to `dlq`. */
+function oneStage(process: Processor['process']): Topology {
   return {
     applicationId: 'errors',
     stages: [
@@ -15,16 +17,18 @@ function failingTopology(fail: (value: string) => Error | undefined): Topology {
         inputs: ['in'],
         outputs: { ok: { topic: 'out' } },
         deadLetterTopic: 'dlq',
-        processor: () => ({
-          process(record, context) {
-            context.forward('ok', { key: record.key, value: 'partial output' });
-            const error = fail(String(record.value));
-            if (error) throw error;
-          },
-        }),
+        processor: () => ({ process }),
       },
     ],
   };
+}
+
+function failingTopology(fail: (value: string) => Error | undefined): Topology {
+  return oneStage((record, context) => {
+    context.forward('ok', { key: record.key, value: 'partial output' });
+    const error = fail(String(record.value));
+    if (error) throw error;
+  });
 }
 
 describe('processing failures', () => {
@@ -59,23 +63,12 @@ describe('processing failures', () => {
   });
 
   it('lets a stage dead-letter several events of one record and cuts long messages', async () => {
-    const driver = new TopologyTestDriver({
-      applicationId: 'batch',
-      stages: [
-        {
-          name: 'split',
-          inputs: ['in'],
-          outputs: {},
-          deadLetterTopic: 'dlq',
-          processor: () => ({
-            process(_record, context) {
-              context.deadLetter({ code: 'DECODE_JSON', message: 'x'.repeat(5000), path: '/0' });
-              context.deadLetter({ code: 'SCHEMA_VIOLATION', message: 'bad', path: '/2/data' });
-            },
-          }),
-        },
-      ],
-    });
+    const driver = new TopologyTestDriver(
+      oneStage((_record, context) => {
+        context.deadLetter({ code: 'DECODE_JSON', message: 'x'.repeat(5000), path: '/0' });
+        context.deadLetter({ code: 'SCHEMA_VIOLATION', message: 'bad', path: '/2/data' });
+      }),
+    );
     await driver.pipeInput('in', [{ value: '[batch]' }]);
     const dead = driver.readOutput('dlq');
     expect(dead.map((r) => r.headers[DEAD_LETTER_HEADERS.path])).toEqual(['/0', '/2/data']);
@@ -100,26 +93,15 @@ describe('processing failures', () => {
   });
 
   it('treats an async processor as a synchronous one: its rejection dead-letters, its late dead letter names its record', async () => {
-    const driver = new TopologyTestDriver({
-      applicationId: 'async',
-      stages: [
-        {
-          name: 'lookup',
-          inputs: ['in'],
-          outputs: { ok: { topic: 'out' } },
-          deadLetterTopic: 'dlq',
-          processor: () => ({
-            async process(record, context) {
-              context.forward('ok', { key: record.key, value: 'before the wait' });
-              await new Promise((resolve) => setImmediate(resolve));
-              const value = String(record.value);
-              if (value === 'reject') throw new CdstreamError('SCHEMA_VIOLATION', 'rejected');
-              if (value === 'letter') context.deadLetter({ code: 'DECODE_JSON', message: 'late' });
-            },
-          }),
-        },
-      ],
-    });
+    const driver = new TopologyTestDriver(
+      oneStage(async (record, context) => {
+        context.forward('ok', { key: record.key, value: 'before the wait' });
+        await new Promise((resolve) => setImmediate(resolve));
+        const value = String(record.value);
+        if (value === 'reject') throw new CdstreamError('SCHEMA_VIOLATION', 'rejected');
+        if (value === 'letter') context.deadLetter({ code: 'DECODE_JSON', message: 'late' });
+      }),
+    );
     await driver.pipeInput('in', [
       { key: 'a', value: 'reject' },
       { key: 'b', value: 'letter' },
