@@ -58,6 +58,7 @@ const worker = new StreamWorker({
   settings: {
     commitIntervalMs: config.runtime.commitIntervalMs,
     commitMaxRecords: config.runtime.commitMaxRecords,
+    partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
     alignmentDriftMs: config.runtime.alignmentDriftMs,
   },
   listener: {
