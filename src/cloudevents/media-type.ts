@@ -1,14 +1,33 @@
 /** A parsed media type: `application/cloudevents+json; charset=utf-8` → essence and parameters. */
 export interface MediaType {
   /** lower-case type/subtype without parameters */
-  essence: string;
-  parameters: Readonly<Record<string, string>>;
+  readonly essence: string;
+  readonly parameters: Readonly<Record<string, string>>;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
-/** Returns undefined when the text is not a media type. */
+/**
+ * Content types a stream repeats on nearly every record: parsed once each.
+ * Bounded, since the header is the producer's to choose; when full it starts
+ * again, so varied headers cost only the parse they cost without it.
+ */
+const PARSED_LIMIT = 64;
+const PARSED_MAX_LENGTH = 256;
+const parsed = new Map<string, MediaType | undefined>();
+
+/** Returns undefined when the text is not a media type. The result is frozen and may be shared. */
 export function parseMediaType(text: string): MediaType | undefined {
+  const known = parsed.get(text);
+  if (known !== undefined || parsed.has(text)) return known;
+  const mediaType = parseUncached(text);
+  if (text.length > PARSED_MAX_LENGTH) return mediaType;
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, mediaType);
+  return mediaType;
+}
+
+function parseUncached(text: string): MediaType | undefined {
   const [head = '', ...rest] = text.split(';');
   const essence = head.trim().toLowerCase();
   if (!TOKEN.test(essence)) return undefined;
@@ -25,7 +44,7 @@ export function parseMediaType(text: string): MediaType | undefined {
       .trim()
       .replace(/^"(.*)"$/, '$1');
   }
-  return { essence, parameters };
+  return Object.freeze({ essence, parameters: Object.freeze(parameters) });
 }
 
 /** application/json and any +json type (application/vnd.cyclonedx+json, application/spdx+json, …). */
