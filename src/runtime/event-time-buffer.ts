@@ -112,6 +112,8 @@ export class EventTimeBuffer {
   private readonly index = new MinHeap<Entry>((a, b) => a.time < b.time);
   /** per input topic, the records not spilled, in the order read (= offset order) */
   private readonly unspilled = new Map<string, Map<string, Entry>>();
+  /** the ids of the records the store holds (spilled, not yet released) */
+  private readonly spilledIds = new Set<string>();
 
   constructor(private readonly store: KeyValueStore<HeldRecord>) {
     for (const [id, held] of store.entries()) {
@@ -124,7 +126,11 @@ export class EventTimeBuffer {
         heldAt: 0,
         spilled: true,
       });
+      this.spilledIds.add(id);
     }
+    // a spilled record is held by its entry here: the store only logs, so
+    // that a tail spilled when the input stops is not in memory twice
+    store.forgetValues(() => this.spilledIds.size);
   }
 
   get size(): number {
@@ -138,13 +144,13 @@ export class EventTimeBuffer {
 
   /** Whether the store holds this record: it was spilled before a restart. */
   isSpilled(record: RawRecord): boolean {
-    return this.store.has(heldRecordId(record));
+    return this.spilledIds.has(heldRecordId(record));
   }
 
   hold(record: RawRecord, time: number, orderKey: string | undefined, now: number): void {
     const id = heldRecordId(record);
     let waiting = this.unspilled.get(record.topic);
-    if (waiting?.has(id) || this.store.has(id)) return;
+    if (waiting?.has(id) || this.spilledIds.has(id)) return;
     const entry: Entry = { raw: kept(record), time, orderKey, id, heldAt: now, spilled: false };
     if (!waiting) this.unspilled.set(record.topic, (waiting = new Map<string, Entry>()));
     waiting.set(id, entry);
@@ -158,8 +164,10 @@ export class EventTimeBuffer {
       released.push(this.index.pop() as Entry);
     }
     for (const entry of released) {
-      if (entry.spilled) this.store.delete(entry.id);
-      else this.unspilled.get(entry.raw.topic)?.delete(entry.id);
+      if (entry.spilled) {
+        this.store.delete(entry.id);
+        this.spilledIds.delete(entry.id);
+      } else this.unspilled.get(entry.raw.topic)?.delete(entry.id);
     }
     return released;
   }
@@ -197,6 +205,7 @@ export class EventTimeBuffer {
         const tooFar = floor !== undefined && BigInt(entry.raw.offset) < floor;
         if (!tooOld && !tooFar) break;
         this.store.put(entry.id, heldRecord(entry.raw, entry.time, entry.orderKey));
+        this.spilledIds.add(entry.id);
         entry.spilled = true;
         waiting.delete(entry.id);
         spilled++;

@@ -102,6 +102,29 @@ describe('EventTimeBuffer', () => {
     expect(store.drainChanges()).toEqual([{ key: 't/0@1', value: null }]);
   });
 
+  it('holds a spilled record once: its store only logs it, and knows it after a restore', () => {
+    const store = new KeyValueStore<HeldRecord>('b');
+    const buffer = new EventTimeBuffer(store);
+    buffer.hold(record(1, 'a'), 50, undefined, 0);
+    buffer.hold(record(2, 'b'), 60, undefined, 0);
+    expect(buffer.spill(0, new Map(), 10)).toBe(2);
+    expect(store.size).toBe(2);
+    expect(() => store.get('t/0@1')).toThrow(/forgetValues/);
+    // held again after the spill (a re-read): still one record
+    buffer.hold(record(1, 'a'), 50, undefined, 0);
+    expect(buffer.size).toBe(2);
+    const restoredStore = restoredFrom(store);
+    const restored = new EventTimeBuffer(restoredStore);
+    expect(restoredStore.size).toBe(2);
+    expect(restored.isSpilled(record(2, 'b'))).toBe(true);
+    restored.hold(record(2, 'b'), 60, undefined, 0);
+    expect(restored.size).toBe(2);
+    expect(restored.releaseBelow(55).map(({ raw }) => raw.value?.toString())).toEqual(['a']);
+    expect(restored.isSpilled(record(1, 'a'))).toBe(false);
+    expect(restoredStore.size).toBe(1);
+    expect(restoredStore.drainChanges()).toEqual([{ key: 't/0@1', value: null }]);
+  });
+
   it('restores what a version that changelogged every held record left, prepared or whole', () => {
     const store = new KeyValueStore<HeldRecord>('b');
     const big = 'x'.repeat(10_000);
