@@ -1,3 +1,5 @@
+import { withRecentResults } from '../recent-results.js';
+
 /** A parsed media type: `application/cloudevents+json; charset=utf-8` → essence and parameters. */
 export interface MediaType {
   /** lower-case type/subtype without parameters */
@@ -7,24 +9,12 @@ export interface MediaType {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
-/**
- * Content types a stream repeats on nearly every record: parsed once each.
- * Bounded, since the header is the producer's to choose; when full it starts
- * again, so varied headers cost only the parse they cost without it.
- */
-const PARSED_LIMIT = 64;
-const PARSED_MAX_LENGTH = 256;
-const parsed = new Map<string, MediaType | undefined>();
+/** Every record of a stream carries the same content type: each is parsed once. */
+const parseRemembered = withRecentResults(parseUncached, { limit: 64, maxInputLength: 256 });
 
 /** Returns undefined when the text is not a media type. The result is frozen and may be shared. */
 export function parseMediaType(text: string): MediaType | undefined {
-  const known = parsed.get(text);
-  if (known !== undefined || parsed.has(text)) return known;
-  const mediaType = parseUncached(text);
-  if (text.length > PARSED_MAX_LENGTH) return mediaType;
-  if (parsed.size >= PARSED_LIMIT) parsed.clear();
-  parsed.set(text, mediaType);
-  return mediaType;
+  return parseRemembered(text);
 }
 
 function parseUncached(text: string): MediaType | undefined {

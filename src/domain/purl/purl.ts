@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import { CdstreamError } from '../../errors.js';
+import { withRecentResults } from '../../recent-results.js';
 import { formatPurl } from './format-purl.js';
 import type { PurlParts } from './purl-parts.js';
 import { artifactKeyOfParts } from './purl-key.js';
@@ -56,17 +57,13 @@ function normaliseWithPackageUrl(raw: RawPurl): PurlParts | string {
  * come again and again, and parsing one costs a packageurl-js object, its
  * type rules and a canonical spelling. Bounded; emptied when full.
  */
-const RECENT_LIMIT = 4096;
-const recent = new Map<string, PurlResult>();
+const parseRemembered = withRecentResults((input) => frozen(parseUncached(input)), {
+  limit: 4096,
+});
 
 /** Parses, validates and canonicalises a package-url. Never throws. The result is frozen (it may be shared). */
 export function parsePurl(input: string): PurlResult {
-  const known = recent.get(input);
-  if (known !== undefined) return known;
-  const result = frozen(parseUncached(input));
-  if (recent.size >= RECENT_LIMIT) recent.clear();
-  recent.set(input, result);
-  return result;
+  return parseRemembered(input);
 }
 
 function frozen(result: PurlResult): PurlResult {
