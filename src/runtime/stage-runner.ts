@@ -13,7 +13,7 @@ export { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from './task-slot.js';
 import type { RuntimeListener, RuntimeLogger } from './observer.js';
 import type { RawRecord, WatermarkStatus } from './task.js';
 import type { StageDefinition, TopologyNames } from './topology.js';
-import type { BatchContext, StageConsumer, StreamTransport } from './transport.js';
+import type { BatchContext, NoDataRange, StageConsumer, StreamTransport } from './transport.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -89,6 +89,7 @@ export class StageRunner {
         },
         onBatch: (topic, partition, records, context) =>
           this.onBatch(topic, partition, records, context),
+        onNoData: (topic, partition, range) => this.onNoData(topic, partition, range),
         onCrash: onFatal,
       },
       { partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently },
@@ -153,6 +154,37 @@ export class StageRunner {
     }
     if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
     this.align();
+  }
+
+  /**
+   * Moves past offsets known to carry no data, only from a position inside
+   * them: every offset from the position up to `range.nextOffset` is then a
+   * marker or aborted, so no record is skipped whatever seek is pending.
+   */
+  private async onNoData(topic: string, partition: number, range: NoDataRange): Promise<void> {
+    const slot = this.tasks.slots.get(partition);
+    if (!slot || slot.state !== 'running') return;
+    const next = BigInt(range.nextOffset);
+    try {
+      const moved = await slot.lock.run(() => {
+        const position = slot.positions.get(topic);
+        if (slot.state !== 'running' || position === undefined) return false;
+        if (position < BigInt(range.firstOffset) || position > next) return false;
+        slot.positions.set(topic, next);
+        slot.task.skipTo(topic, range.nextOffset);
+        return true;
+      });
+      if (!moved) return;
+      const caughtUp = next >= BigInt(range.highWatermark);
+      slot.task.setCaughtUp(topic, caughtUp);
+      this.noteUnread(partition, topic, !caughtUp);
+      if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
+    } catch (error) {
+      this.logger.error(
+        { task: slot.task.id, topic, partition, err: error },
+        `task ${slot.task.id}: moving past transaction markers of ${topic}/${partition} failed: ${describe(error)}`,
+      );
+    }
   }
 
   private noteUnread(partition: number, topic: string, unread: boolean): void {

@@ -69,8 +69,22 @@ export interface StageConsumerHandlers {
     records: readonly RawRecord[],
     context: BatchContext,
   ): Promise<void>;
+  /**
+   * A fetch held only transaction markers and records of aborted
+   * transactions: offsets `range.firstOffset` up to `range.nextOffset` carry
+   * no data. kafkajs hands such a fetch to no batch handler, so without this
+   * a group that has read a partition ending in markers never commits its end.
+   */
+  onNoData(topic: string, partition: number, range: NoDataRange): Promise<void>;
   /** the consumer stopped on an error it will not retry */
   onCrash(error: Error): void;
+}
+
+export interface NoDataRange {
+  readonly firstOffset: string;
+  readonly nextOffset: string;
+  /** the partition's end when the fetch was made */
+  readonly highWatermark: string;
 }
 
 /** Seek target (an offset string) for a partition that has no committed offset yet. */

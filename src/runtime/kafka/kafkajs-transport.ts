@@ -275,6 +275,17 @@ export class KafkajsTransport implements StreamTransport {
     consumer.on(consumer.events.REBALANCING, () => {
       handlers.onRebalancing();
     });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // kafkajs resolves a fetch it filtered to nothing itself, without eachBatch;
+      // firstOffset is null (untyped) when the fetch held nothing at or after the offset asked for
+      const firstOffset = payload.firstOffset as string | null;
+      if (payload.batchSize !== 0 || firstOffset === null) return;
+      void handlers.onNoData(payload.topic, payload.partition, {
+        firstOffset,
+        nextOffset: (BigInt(payload.lastOffset) + 1n).toString(),
+        highWatermark: payload.highWatermark,
+      });
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) handlers.onCrash(payload.error);
     });

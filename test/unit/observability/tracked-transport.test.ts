@@ -40,6 +40,7 @@ const handlersFor = (assigned: number[][]): StageConsumerHandlers => ({
   onAssigned: (partitions) => assigned.push([...partitions]),
   onRebalancing: () => undefined,
   onBatch: () => Promise.resolve(),
+  onNoData: () => Promise.resolve(),
   onCrash: () => undefined,
 });
 

@@ -284,6 +284,47 @@ describe('TaskManager', () => {
     expect(transport.calls).toContain('close app-count-in-0');
   });
 
+  it('commits past offsets a fetch found to hold only markers, from a position inside them only', async () => {
+    const transport = new ScriptedTransport();
+    const runner = new StageRunner(
+      topology.stages[0] as Topology['stages'][number],
+      new TopologyNames(topology),
+      transport as unknown as StreamTransport,
+      { ...DEFAULT_RUNNER_SETTINGS, commitIntervalMs: 0 },
+      quiet,
+      {},
+      () => 1,
+      () => 1_000,
+    );
+    await runner.start(() => undefined);
+    const handlers = transport.handlers as StageConsumerHandlers;
+    handlers.onAssigned([0]);
+    while (runner.runningPartitions.length === 0) await new Promise((r) => setTimeout(r, 1));
+    const committedOffsets = () => transport.transactions.flatMap((t) => t.offsets);
+
+    // offset 0 holds a record, 1 and 2 its transaction's marker and an aborted record, 3 a marker
+    await handlers.onBatch('in', 0, [recordOf('in')], {
+      heartbeat: () => Promise.resolve(),
+      isStale: () => false,
+      nextOffset: '1',
+      highWatermark: '4',
+    });
+    expect(committedOffsets().at(-1)).toEqual({ topic: 'in', partition: 0, offset: '1' });
+
+    // a fetch from further on than the position leaves offsets unseen: no move
+    await handlers.onNoData('in', 0, { firstOffset: '2', nextOffset: '4', highWatermark: '4' });
+    expect(committedOffsets().at(-1)?.offset).toBe('1');
+
+    await handlers.onNoData('in', 0, { firstOffset: '1', nextOffset: '4', highWatermark: '4' });
+    expect(committedOffsets().at(-1)).toEqual({ topic: 'in', partition: 0, offset: '4' });
+
+    // an older fetch never moves it back
+    const transactions = transport.transactions.length;
+    await handlers.onNoData('in', 0, { firstOffset: '1', nextOffset: '2', highWatermark: '4' });
+    expect(transport.transactions).toHaveLength(transactions);
+    await runner.stop();
+  });
+
   it('does not give a record that waited for a failing commit to the closed task', async () => {
     // a stage reading two topics: a batch of one waits for the lock while
     // the other's commit holds it, and that commit fails
