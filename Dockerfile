@@ -26,5 +26,5 @@ USER 1000:1000
 EXPOSE 9464
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.CDSTREAM_HTTP_PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "dist/cli/main.js"]
 CMD ["run", "--topology", "topologies/default.yaml"]

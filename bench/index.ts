@@ -38,6 +38,7 @@ import {
 } from './lib/kafka.js';
 import { measureLatency, type LatencyResult } from './lib/latency.js';
 import { startChild, TS_NODE_ARGS, type Child } from './lib/proc.js';
+import { WORKER_YOUNG_GENERATION_MB } from '../src/cli/fleet-host.js';
 import { measureRestore } from './lib/restore.js';
 import { formatTable, type Figure } from './lib/report.js';
 import { pipelineNames, writeTopology, type PipelineNames } from './lib/topology.js';
@@ -111,10 +112,14 @@ async function measure(
   }
 }
 
+/** node's flags for a cdstream worker, as the CLI's shebang and the image's ENTRYPOINT give them */
+const WORKER_NODE_FLAGS = [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 2}`];
+
 function stageWorker(topology: string, stage: string, input?: string, profile = false): Child {
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles`] : [];
   return startChild(process.execPath, [
     ...TS_NODE_ARGS,
+    ...WORKER_NODE_FLAGS,
     ...profiling,
     WORKER,
     '--topology',
@@ -133,7 +138,16 @@ function cdstreamRun(topology: string, workers: number, profile = false): Child 
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles`] : [];
   return startChild(
     process.execPath,
-    [...profiling, CLI, 'run', '--topology', topology, '--workers', String(workers)],
+    [
+      ...WORKER_NODE_FLAGS,
+      ...profiling,
+      CLI,
+      'run',
+      '--topology',
+      topology,
+      '--workers',
+      String(workers),
+    ],
     { CDSTREAM_HTTP_PORT: '0', LOG_LEVEL: 'info' },
   );
 }

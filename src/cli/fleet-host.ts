@@ -66,6 +66,15 @@ function hostDetail(workers: readonly WorkerDetail[]): WorkerDetail & {
   };
 }
 
+/**
+ * V8 sizes a young generation by the machine's memory: 128 MB on a 24 GB
+ * host, all of it resident once the scavenger has used both halves. A worker
+ * allocates short-lived records fast but keeps few of them, so 32 MB costs a
+ * few percent more scavenging and saves about 95 MB per worker (bench/RESULTS.md).
+ * A --max-semi-space-size given to node wins over this.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 32;
+
 const threadEntry = (): URL =>
   new URL(
     import.meta.url.endsWith('.ts') ? './fleet-thread.ts' : './fleet-thread.js',
@@ -137,7 +146,11 @@ export async function runFleetHost(options: {
   for (let index = 0; index < options.workers; index++) {
     const workerData: FleetThreadData = { topologyPath: options.topologyPath, index };
     const thread: ThreadState = {
-      worker: new Worker(threadEntry(), { workerData, execArgv: process.execArgv }),
+      worker: new Worker(threadEntry(), {
+        workerData,
+        execArgv: process.execArgv,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      }),
       running: false,
       stopped: false,
     };

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { connectionFromEnvironment } from '../../../src/config/connection.js';
 import { parseTopology } from '../../../src/config/topology-file.js';
+import { WORKER_YOUNG_GENERATION_MB } from '../../../src/cli/fleet-host.js';
 import { healthServerSettings } from '../../../src/observability/health-server.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -190,6 +191,16 @@ describe('Dockerfile', () => {
     expect(user).not.toMatch(/^(root|0)(:|$)/);
     expect(runtimeStage).toMatch(/^EXPOSE 9464$/m);
     expect(runtimeStage).toMatch(/CDSTREAM_HTTP_HOST=0\.0\.0\.0/);
+  });
+
+  it('starts node with the young generation the fleet threads get, as the CLI and the Kubernetes env do', () => {
+    const semiSpace = `--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 2}`;
+    expect(runtimeStage).toMatch(
+      new RegExp(`^ENTRYPOINT \\["node", "${semiSpace}", "dist/cli/main\\.js"\\]$`, 'm'),
+    );
+    const cli = readFileSync(join(ROOT, 'src', 'cli', 'main.ts'), 'utf8');
+    expect(cli.split('\n')[0]).toBe(`#!/usr/bin/env -S node ${semiSpace}`);
+    expect(envMap.data.NODE_OPTIONS?.split(' ')).toContain(semiSpace);
   });
 
   it('ships the schemas and topologies', () => {
