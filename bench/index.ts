@@ -16,7 +16,7 @@
  * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -37,7 +37,7 @@ import {
   toMessage,
 } from './lib/kafka.js';
 import { measureLatency, type LatencyResult } from './lib/latency.js';
-import { startChild, TS_NODE_ARGS, type Child } from './lib/proc.js';
+import { processCpuSeconds, startChild, TS_NODE_ARGS, type Child } from './lib/proc.js';
 import { WORKER_YOUNG_GENERATION_MB } from '../src/cli/fleet-host.js';
 import { measureRestore } from './lib/restore.js';
 import { formatTable, type Figure } from './lib/report.js';
@@ -86,7 +86,22 @@ interface Measured {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly rssMb: number;
+  /** CPU seconds the local broker spent meanwhile; undefined when the broker is not local */
+  readonly brokerCpuSeconds?: number | undefined;
 }
+
+/** The local broker's pid (scripts/services), or CDSTREAM_KAFKA_PID; undefined elsewhere. */
+function localBrokerPid(): number | undefined {
+  const fromEnv = process.env.CDSTREAM_KAFKA_PID;
+  if (fromEnv) return Number(fromEnv);
+  const file = new URL('../.local/services/run/kafka.pid', import.meta.url).pathname;
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && processCpuSeconds(pid) > 0 ? pid : undefined;
+}
+const brokerPid = localBrokerPid();
+const brokerCpu = (): number | undefined =>
+  brokerPid === undefined ? undefined : processCpuSeconds(brokerPid);
 
 /** Starts a process, times it from ready until its groups committed to the end of their inputs. */
 async function measure(
@@ -98,6 +113,7 @@ async function measure(
   try {
     await child.waitForLine(ready, 300_000);
     const cpuBefore = child.cpuSeconds();
+    const brokerBefore = brokerCpu();
     const started = performance.now();
     for (const [group, topic] of groups) await committedToEnd(client, group, topic);
     const seconds = (performance.now() - started) / 1000;
@@ -106,6 +122,7 @@ async function measure(
       seconds,
       cpuSeconds: child.cpuSeconds() - cpuBefore,
       rssMb: child.peakRssMb(),
+      brokerCpuSeconds: brokerBefore === undefined ? undefined : (brokerCpu() ?? 0) - brokerBefore,
     };
   } finally {
     await child.stop('SIGTERM');
@@ -592,6 +609,10 @@ const figures: Figure[] = [...best].map(([name, m]) => {
     latency_ms: lat ? { p50: lat.p50, p99: lat.p99 } : null,
     rss_mb: m.rssMb,
     cpu_s_per_m_events: Number(((m.cpuSeconds / m.events) * 1e6).toFixed(1)),
+    broker_cpu_s_per_m_events:
+      m.brokerCpuSeconds === undefined
+        ? null
+        : Number(((m.brokerCpuSeconds / m.events) * 1e6).toFixed(1)),
   };
 });
 figures.push(...restores);

@@ -43,6 +43,11 @@ function cpuOf(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) of a process this bench did not start, e.g. the local broker; 0 if gone */
+export function processCpuSeconds(pid: number): number {
+  return cpuOf(pid);
+}
+
 export function startChild(
   command: string,
   args: readonly string[],

@@ -11,6 +11,8 @@ export interface Figure {
   /** peak RSS of the worker process */
   readonly rss_mb: number;
   readonly cpu_s_per_m_events: number | null;
+  /** the local broker's CPU over the same span, per million input events (it shares the machine's cores) */
+  readonly broker_cpu_s_per_m_events?: number | null;
 }
 
 export function formatTable(figures: readonly Figure[]): string {
@@ -24,6 +26,7 @@ export function formatTable(figures: readonly Figure[]): string {
     'p99 ms',
     'peak RSS MB',
     'CPU s / M events',
+    'broker CPU s / M',
   ];
   const rows = figures.map((f) => [
     f.name,
@@ -37,6 +40,7 @@ export function formatTable(figures: readonly Figure[]): string {
     f.latency_ms ? String(f.latency_ms.p99) : '',
     String(f.rss_mb),
     f.cpu_s_per_m_events === null ? '' : String(f.cpu_s_per_m_events),
+    f.broker_cpu_s_per_m_events == null ? '' : String(f.broker_cpu_s_per_m_events),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
