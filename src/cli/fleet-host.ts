@@ -12,6 +12,7 @@ import { healthServerSettings, startHealthServer } from '../observability/health
 import { createLogger } from '../observability/logger.js';
 import { shutdownTimeoutMs } from './commands/run.js';
 import type { FleetThreadData, FromThread, ToThread } from './fleet-messages.js';
+import { threadExecArgv } from './thread-exec-argv.js';
 import { loadTopologyOrExit } from './topology-arg.js';
 
 /** how long /metrics and /readyz wait for a worker's answer */
@@ -148,7 +149,7 @@ export async function runFleetHost(options: {
     const thread: ThreadState = {
       worker: new Worker(threadEntry(), {
         workerData,
-        execArgv: process.execArgv,
+        execArgv: threadExecArgv(process.execArgv),
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       }),
       running: false,

@@ -3,7 +3,7 @@
  * SIGTERM, and wait for what they print.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 
@@ -24,20 +24,28 @@ export function startReferenceWorker(args: readonly string[]): WorkerProcess {
   return startNode(WORKER_MAIN, args);
 }
 
-/** `cdstream <args>` from the build, against the test broker and registry. */
+/** The node options of the CLI's shebang (`#!/usr/bin/env -S node OPTIONS`), as the bin runs it. */
+function shebangOptions(main: string): string[] {
+  const first = readFileSync(main, 'utf8').split('\n', 1)[0] ?? '';
+  const words = first.replace(/^#!/, '').trim().split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
+}
+
+/** `cdstream <args>` from the build, with the node options its bin starts with, against the test broker and registry. */
 export function startCdstream(args: readonly string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  return startNode(CLI_MAIN, args, env);
+  return startNode(CLI_MAIN, args, env, existsSync(CLI_MAIN) ? shebangOptions(CLI_MAIN) : []);
 }
 
 function startNode(
   main: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  nodeOptions: readonly string[] = [],
 ): WorkerProcess {
   if (!existsSync(main)) {
     throw new Error(`${main} is missing: run "npm run build" before the integration tests`);
   }
-  const child = spawn(process.execPath, [main, ...args], {
+  const child = spawn(process.execPath, [...nodeOptions, main, ...args], {
     env: {
       ...process.env,
       KAFKA_BROKERS: inject('kafkaBrokers').join(','),
