@@ -77,11 +77,17 @@ async function createMissingTopics(
  * its applications' internal topics). A run leaves some 500 partitions; a
  * day of runs kept left the local broker out of file descriptors.
  */
-export async function deleteTopicsWithPrefix(client: Kafka, prefix: string): Promise<number> {
+export async function deleteTopicsWithPrefix(
+  client: Kafka,
+  prefix: string,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<number> {
   const admin = client.admin();
   await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    const topics = (await admin.listTopics()).filter(
+      (topic) => topic.startsWith(prefix) && !keep.has(topic),
+    );
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 60_000 });
     return topics.length;
   } finally {
