@@ -32,7 +32,8 @@ function statusField(pid: number, field: string): number {
   }
 }
 
-function cpuOf(pid: number): number {
+/** CPU seconds (user + system) of a process, also one this bench did not start (the local broker); 0 if gone */
+export function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // fields after the command name, which is in parentheses and may hold spaces
@@ -41,11 +42,6 @@ function cpuOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** CPU seconds (user + system) of a process this bench did not start, e.g. the local broker; 0 if gone */
-export function processCpuSeconds(pid: number): number {
-  return cpuOf(pid);
 }
 
 export function startChild(
@@ -122,7 +118,7 @@ export function startChild(
         });
       });
     },
-    cpuSeconds: () => cpuOf(pid),
+    cpuSeconds: () => processCpuSeconds(pid),
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
     stop: (signal = 'SIGTERM') => {

@@ -139,16 +139,12 @@ export class StageRunner {
       }
     }
     if (slot.state === 'running' && !context.isStale()) {
-      const caughtUp = BigInt(context.nextOffset) >= BigInt(context.highWatermark);
-      slot.task.setCaughtUp(topic, caughtUp);
-      this.noteUnread(partition, topic, !caughtUp);
       const next = BigInt(context.nextOffset);
+      this.noteCaughtUp(slot, partition, topic, next, context.highWatermark);
       const position = slot.positions.get(topic);
       if (position === undefined || next > position) {
         await slot.lock.run(() => {
-          if (slot.state !== 'running') return;
-          slot.positions.set(topic, next);
-          slot.task.skipTo(topic, context.nextOffset);
+          if (slot.state === 'running') this.moveTo(slot, topic, next);
         });
       }
     }
@@ -170,14 +166,11 @@ export class StageRunner {
         const position = slot.positions.get(topic);
         if (slot.state !== 'running' || position === undefined) return false;
         if (position < BigInt(range.firstOffset) || position > next) return false;
-        slot.positions.set(topic, next);
-        slot.task.skipTo(topic, range.nextOffset);
+        this.moveTo(slot, topic, next);
         return true;
       });
       if (!moved) return;
-      const caughtUp = next >= BigInt(range.highWatermark);
-      slot.task.setCaughtUp(topic, caughtUp);
-      this.noteUnread(partition, topic, !caughtUp);
+      this.noteCaughtUp(slot, partition, topic, next, range.highWatermark);
       if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
     } catch (error) {
       this.logger.error(
@@ -185,6 +178,25 @@ export class StageRunner {
         `task ${slot.task.id}: moving past transaction markers of ${topic}/${partition} failed: ${describe(error)}`,
       );
     }
+  }
+
+  /** The position after `next` has been read or found to hold no data; under the task's lock. */
+  private moveTo(slot: TaskSlot, topic: string, next: bigint): void {
+    slot.positions.set(topic, next);
+    slot.task.skipTo(topic, next.toString());
+  }
+
+  /** Whether a partition read up to `next` is at its end (highWatermark when fetched). */
+  private noteCaughtUp(
+    slot: TaskSlot,
+    partition: number,
+    topic: string,
+    next: bigint,
+    highWatermark: string,
+  ): void {
+    const caughtUp = next >= BigInt(highWatermark);
+    slot.task.setCaughtUp(topic, caughtUp);
+    this.noteUnread(partition, topic, !caughtUp);
   }
 
   private noteUnread(partition: number, topic: string, unread: boolean): void {
