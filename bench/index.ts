@@ -133,7 +133,7 @@ async function measure(
 const WORKER_NODE_FLAGS = [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 2}`];
 
 function stageWorker(topology: string, stage: string, input?: string, profile = false): Child {
-  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles`] : [];
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles/${stage}`] : [];
   return startChild(process.execPath, [
     ...TS_NODE_ARGS,
     ...WORKER_NODE_FLAGS,
@@ -354,7 +354,7 @@ const scenarios: [string, Scenario][] = [
     async (round) => {
       const { names, file } = await newPipeline(`ingest-${round}`);
       return measure(
-        stageWorker(file, 'ingest'),
+        stageWorker(file, 'ingest', undefined, values.profile && round === 0),
         /"ready"/,
         [[`${names.appId}-ingest`, input]],
         RECORDS,
@@ -368,7 +368,7 @@ const scenarios: [string, Scenario][] = [
       const { names, file } = await newPipeline(`join-${round}`);
       const events = await countRecords(prep.repartition);
       return measure(
-        stageWorker(file, 'join', prep.repartition),
+        stageWorker(file, 'join', prep.repartition, values.profile && round === 0),
         /"ready"/,
         [[`${names.appId}-join`, prep.repartition]],
         events,
@@ -382,7 +382,7 @@ const scenarios: [string, Scenario][] = [
       const { names, file } = await newPipeline(`aggregate-${round}`);
       const events = await countRecords(prep.enriched);
       return measure(
-        stageWorker(file, 'aggregate', prep.enriched),
+        stageWorker(file, 'aggregate', prep.enriched, values.profile && round === 0),
         /"ready"/,
         [[`${names.appId}-aggregate`, prep.enriched]],
         events,
@@ -672,7 +672,10 @@ if (values.json) {
   );
   console.log(`wrote ${file}`);
 }
-if (values.profile) console.log(`CPU profile of the pipeline worker: ${workDir}profiles/`);
+if (values.profile)
+  console.log(
+    `CPU profiles of the stage workers (pipeline, ingest, join, aggregate): ${workDir}profiles/`,
+  );
 if (!values['keep-topics']) {
   console.log(
     `deleted the run's ${await deleteTopicsWithPrefix(client, run)} topics (--keep-topics keeps them)`,
