@@ -165,6 +165,8 @@ export async function recordCount(client: Kafka, topic: string): Promise<number>
  * Resolves once `groupId` has committed the end offset of every partition of
  * `topic` (a transactional topic's end includes commit markers, which a
  * committed offset passes too). Polls the broker; gives up after `timeoutMs`.
+ * The end is read anew on every poll: for a topic that keeps growing use
+ * committedPast.
  */
 export async function committedToEnd(
   client: Kafka,
@@ -173,18 +175,54 @@ export async function committedToEnd(
   timeoutMs = 1_800_000,
   pollMs = 100,
 ): Promise<void> {
+  await awaitCommitted(client, groupId, topic, undefined, timeoutMs, pollMs);
+}
+
+/**
+ * Resolves once `groupId` has committed at or past `ends` (endOffsets, read
+ * once) on every partition of `topic`. A live stage's input keeps growing
+ * after its upstream has finished (watermark records every second, their
+ * transaction markers), so the group is rarely at the very end of all
+ * partitions at once: chasing that end adds a tail of random length.
+ */
+export async function committedPast(
+  client: Kafka,
+  groupId: string,
+  topic: string,
+  ends: ReadonlyMap<number, bigint>,
+  timeoutMs = 1_800_000,
+  pollMs = 100,
+): Promise<void> {
+  await awaitCommitted(client, groupId, topic, ends, timeoutMs, pollMs);
+}
+
+async function awaitCommitted(
+  client: Kafka,
+  groupId: string,
+  topic: string,
+  fixedEnds: ReadonlyMap<number, bigint> | undefined,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<void> {
   const admin = client.admin();
   await admin.connect();
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
       try {
-        const ends = await admin.fetchTopicOffsets(topic);
+        const ends =
+          fixedEnds ??
+          new Map(
+            (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [
+              partition,
+              BigInt(high),
+            ]),
+          );
         const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
         // an empty partition (end 0) has nothing to commit
-        const behind = ends.filter(({ partition, high }) => {
+        const behind = [...ends].filter(([partition, end]) => {
           const at = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-          return BigInt(high) > 0n && BigInt(at) < BigInt(high);
+          return end > 0n && BigInt(at) < end;
         });
         if (behind.length === 0) return;
       } catch {
