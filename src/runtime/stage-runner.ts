@@ -219,6 +219,8 @@ export class StageRunner {
       }));
     const ahead = partitionsAhead(progress, this.settings.alignmentDriftMs);
     for (const partition of ahead) {
+      // also a task that replaced a paused one's (after an aborted transaction)
+      this.tasks.slots.get(partition)?.task.setPaused(true);
       if (this.paused.has(partition)) continue;
       this.paused.add(partition);
       for (const topic of this.names.inputTopics(this.stage)) consumer.pause(topic, partition);
@@ -230,6 +232,7 @@ export class StageRunner {
 
   private resume(partition: number): void {
     this.paused.delete(partition);
+    this.tasks.slots.get(partition)?.task.setPaused(false);
     for (const topic of this.names.inputTopics(this.stage)) this.consumer?.resume(topic, partition);
   }
 

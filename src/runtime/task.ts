@@ -45,9 +45,10 @@ export interface TaskOptions {
    */
   readonly bufferSpillAfterMs?: number;
   /**
-   * Once the task has read nothing for this long (wall-clock ms), everything
-   * it holds is spilled: its input has stopped, waiting saves nothing, and
-   * the committed offset reaches the end of its input; default 3 s.
+   * Once the task has read nothing for this long (wall-clock ms) while
+   * caught up with every input, everything it holds is spilled: its input
+   * has stopped, waiting saves nothing, and the committed offset reaches the
+   * end of its input; default 3 s.
    */
   readonly bufferSpillWhenIdleMs?: number;
   /**
@@ -153,6 +154,9 @@ export class Task {
   private readonly rereadBelow = new Map<string, bigint>();
   /** wall clock of the last data record read, ms */
   private lastReadAt = Number.NEGATIVE_INFINITY;
+  /** input topics whose partition had data left unread when the consumer last fetched it */
+  private readonly unreadInputs = new Set<string>();
+  private paused = false;
   /** buffered tasks: the processed watermark at the last commit; re-read records below it were folded */
   private restoredProcessed = NO_TIME;
   private processedSinceCommit = 0;
@@ -231,11 +235,23 @@ export class Task {
   }
 
   /**
-   * Tells a source task whether its consumer has read all that a partition
-   * of `topic` holds: while it has, the partition's watermark follows the clock.
+   * Tells the task whether its consumer has read all that a partition of
+   * `topic` holds: while it has, a source partition's watermark follows the
+   * clock, and a buffered task that reads nothing may call its input stopped.
    */
   setCaughtUp(topic: string, caughtUp: boolean): void {
     this.time.setCaughtUp(topic, caughtUp);
+    if (caughtUp) this.unreadInputs.delete(topic);
+    else this.unreadInputs.add(topic);
+  }
+
+  /**
+   * The runner stopped or restarted fetching the task's input because it
+   * reads ahead of its stage in event time: a paused task reading nothing
+   * waits its turn, its input has not stopped.
+   */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
   }
 
   storeSizes(): Record<string, number> {
@@ -334,7 +350,10 @@ export class Task {
   private spillCutoff(): number {
     const now = this.options.now();
     const idleMs = this.options.bufferSpillWhenIdleMs ?? DEFAULT_BUFFER_SPILL_WHEN_IDLE_MS;
-    if (now - this.lastReadAt >= idleMs) return Number.POSITIVE_INFINITY;
+    // a task waiting its turn (behind a backlog, paused) reads nothing either: only a caught-up input has stopped
+    if (now - this.lastReadAt >= idleMs && this.unreadInputs.size === 0 && !this.paused) {
+      return Number.POSITIVE_INFINITY;
+    }
     return now - (this.options.bufferSpillAfterMs ?? DEFAULT_BUFFER_SPILL_AFTER_MS);
   }
 

@@ -1,8 +1,8 @@
 /**
  * Records an event-time stage holds: in memory, their input offset not
  * committed, until the watermark passes them; written to the buffer's
- * changelog (spilled) only when the input stops, so the commit reaches the
- * end; after a restart either way, each reaches the processor exactly once.
+ * changelog (spilled) only when the input stops (not while the task waits
+ * behind unread input), so the commit reaches the end; after a restart either way, each reaches the processor exactly once.
  */
 import { describe, expect, it } from 'vitest';
 import { TopologyTestDriver } from '../../../src/runtime/test-driver.js';
@@ -75,5 +75,29 @@ describe('held records', () => {
     driver.restart();
     await driver.pipeInput('in', [{ key: 'k', value: 'at 400', timestamp: 400 }]);
     expect(seen(driver)).toEqual(['at 100', 'at 200', 'at 300']);
+  });
+
+  it('does not call a task that waits behind unread input idle: it spills nothing', async () => {
+    const driver = await started(3_000);
+    driver.pauseReading('sink');
+    await driver.pipeInput('in', [{ key: 'k', value: 'at 400', timestamp: 400 }]);
+    await driver.advanceWallClockTime(10_000);
+    expect(driver.allRecords('held-sink-buffer-changelog')).toEqual([]);
+    expect(driver.committedOffsets('sink')[MID]).toBeLessThan(driver.logLength(MID));
+
+    await driver.resumeReading('sink');
+    expect(seen(driver)).toEqual(['at 100', 'at 200', 'at 300']);
+    expect(driver.allRecords('held-sink-buffer-changelog')).toEqual([]);
+  });
+
+  it('does not call a task paused for reading ahead in event time idle, and does once it is resumed', async () => {
+    const driver = await started(3_000);
+    driver.task('sink').setPaused(true);
+    await driver.advanceWallClockTime(10_000);
+    expect(driver.allRecords('held-sink-buffer-changelog')).toEqual([]);
+
+    driver.task('sink').setPaused(false);
+    await driver.advanceWallClockTime(0);
+    expect(driver.allRecords('held-sink-buffer-changelog')).toHaveLength(1);
   });
 });
