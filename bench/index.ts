@@ -405,11 +405,11 @@ const scenarios: [string, Scenario][] = [
     async (round) => {
       if (!prep) throw new Error('the pipeline scenario runs first');
       const { names, file } = await newPipeline(`aggregate-${round}`);
-      const events = await countRecords(prep.enriched);
+      const events = await countRecords(prep.byService);
       return measure(
-        stageWorker(file, 'aggregate', prep.enriched, values.profile && round === 0),
+        stageWorker(file, 'aggregate', prep.byService, values.profile && round === 0),
         /"ready"/,
-        [[`${names.appId}-aggregate`, prep.enriched]],
+        [[`${names.appId}-aggregate`, prep.byService]],
         events,
       );
     },
@@ -511,7 +511,7 @@ if (kafkaStreamsReady) {
  */
 async function deleteRoundTopics(): Promise<void> {
   if (values['keep-topics']) return;
-  const keep = new Set([input, ...(prep ? [prep.repartition, prep.enriched] : [])]);
+  const keep = new Set([input, ...(prep ? [prep.repartition, prep.byService] : [])]);
   const deleted = await deleteTopicsWithPrefix(client, run, keep);
   process.stderr.write(`deleted the round's ${deleted} topics\n`);
 }

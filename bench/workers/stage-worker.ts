@@ -15,7 +15,6 @@ import { loadTopologyFile } from '../../src/config/topology-file.js';
 import { KafkajsTransport } from '../../src/runtime/kafka/kafkajs-transport.js';
 import type { StageDefinition } from '../../src/runtime/topology.js';
 import { StreamWorker } from '../../src/runtime/worker.js';
-import { joinStage } from '../../src/stages/join/index.js';
 import { brokers } from '../lib/kafka.js';
 
 const { values } = parseArgs({
@@ -33,19 +32,12 @@ const input = values.input ?? '';
 function stages(): readonly StageDefinition[] {
   if (stage === 'pipeline') return buildTopology(config).stages;
   if (stage === 'ingest') return buildTopology(config).stages.filter((s) => s.name === 'ingest');
-  if (stage === 'join') {
-    return [
-      joinStage({
-        inputTopic: input,
-        enrichedTopic: config.outputs.enriched,
-        deadLetterTopic: config.outputs.deadLetter,
-      }),
-    ];
-  }
-  // the aggregate alone reads the given topic as an external input: time enters there
+  // a stage alone is the pipeline's own stage, outputs and all, reading the
+  // given topic as an external input: time enters there, and the upstream's
+  // watermark records in it are another application's, not data
   return buildTopology(config)
-    .stages.filter((s) => s.name === 'aggregate')
-    .map((aggregate) => ({ ...aggregate, inputs: [input] }));
+    .stages.filter((s) => s.name === stage)
+    .map((alone) => ({ ...alone, inputs: [input] }));
 }
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
