@@ -188,7 +188,7 @@ function changeFactsOf(
 function joinArtifactOrigin(input: JoinInput, tables: JoinTables): JoinOutcome {
   const artifactKey = artifactKeyOfEvent(input.event);
   if (artifactKey === undefined) return joinArtifactEvent(input, tables);
-  tables.recordOrigin(artifactKey, input.eventTime);
+  const earlier = tables.recordOrigin(artifactKey, input.eventTime);
   const change =
     baseType(input.event.attributes.type) === PACKAGED
       ? packagedChangeOf(input.event.data)
@@ -199,9 +199,14 @@ function joinArtifactOrigin(input: JoinInput, tables: JoinTables): JoinOutcome {
       : tables.linkChange(artifactKey, change, input.eventTime).startedAt;
   return {
     ...joinArtifactEvent(input, tables),
-    originFacts: placesOf(tables, artifactKey).map(({ service, environment }) =>
-      enriched(input.event, service, environment),
-    ),
+    // a build no earlier than the first one known tells the aggregate
+    // nothing: each place got that first build on its deployment, or as a
+    // fact when it moved earlier, and the aggregate keeps the earliest
+    originFacts: earlier
+      ? placesOf(tables, artifactKey).map(({ service, environment }) =>
+          enriched(input.event, service, environment),
+        )
+      : [],
     ...(startedAt === undefined
       ? {}
       : {

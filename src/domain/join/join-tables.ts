@@ -83,8 +83,11 @@ export class JoinTables {
     this.updateFacts(artifactKey, (facts) => recordScan(facts, scan));
   }
 
-  recordOrigin(artifactKey: string, at: number): void {
+  /** Notes a build of the artifact at `at`; true when that moved its first build earlier. */
+  recordOrigin(artifactKey: string, at: number): boolean {
+    const before = this.stores.facts.get(artifactKey)?.firstBuiltAt;
     this.updateFacts(artifactKey, (facts) => recordOrigin(facts, at));
+    return before === undefined || at < before;
   }
 
   changeStartOf(change: string): number | undefined {
