@@ -6,25 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CloudEventEnvelope } from '../../../../src/cloudevents/envelope.js';
-import { joinEvent, JoinTables, type TableStore } from '../../../../src/domain/join/index.js';
+import { joinEvent, JoinTables } from '../../../../src/domain/join/index.js';
+import { mapStore } from './map-store.js';
 
 const T0 = Date.UTC(2026, 2, 2);
 const HOUR = 3_600_000;
 const ARTIFACT = 'sha256:' + 'b'.repeat(64);
 const iso = (time: number) => new Date(time).toISOString();
-
-function mapStore<V>(): TableStore<V> {
-  const map = new Map<string, V>();
-  return {
-    get: (key) => map.get(key),
-    put: (key, value) => void map.set(key, value),
-    delete: (key) => void map.delete(key),
-    entries: () => map.entries(),
-    get size() {
-      return map.size;
-    },
-  };
-}
 
 let sequence = 0;
 function event(type: string, time: number, subject: object): CloudEventEnvelope {
