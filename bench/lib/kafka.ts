@@ -3,6 +3,7 @@ import {
   kafkajs,
   Kafka,
   logLevel,
+  type Admin,
   type IHeaders,
   type Message,
 } from '../../src/runtime/kafka/kafkajs.js';
@@ -143,11 +144,15 @@ export async function endOffsets(client: Kafka, topic: string): Promise<Map<numb
   const admin = client.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    return new Map(ends.map(({ partition, high }) => [partition, BigInt(high)]));
+    return await endsOf(admin, topic);
   } finally {
     await admin.disconnect();
   }
+}
+
+async function endsOf(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  return new Map(ends.map(({ partition, high }) => [partition, BigInt(high)]));
 }
 
 export async function recordCount(client: Kafka, topic: string): Promise<number> {
@@ -210,14 +215,7 @@ async function awaitCommitted(
   try {
     for (;;) {
       try {
-        const ends =
-          fixedEnds ??
-          new Map(
-            (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [
-              partition,
-              BigInt(high),
-            ]),
-          );
+        const ends = fixedEnds ?? (await endsOf(admin, topic));
         const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
         // an empty partition (end 0) has nothing to commit
         const behind = [...ends].filter(([partition, end]) => {

@@ -29,8 +29,6 @@ export class StageRunner {
   private readonly tasks: TaskManager;
   private consumer: StageConsumer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** per partition, the input topics its last batches left data unread in */
-  private readonly unread = new Map<number, Set<string>>();
   /** partitions paused for running ahead in event time */
   private readonly paused = new Set<number>();
 
@@ -140,7 +138,7 @@ export class StageRunner {
     }
     if (slot.state === 'running' && !context.isStale()) {
       const next = BigInt(context.nextOffset);
-      this.noteCaughtUp(slot, partition, topic, next, context.highWatermark);
+      this.noteCaughtUp(slot, topic, next, context.highWatermark);
       const position = slot.positions.get(topic);
       if (position === undefined || next > position) {
         await slot.lock.run(() => {
@@ -170,7 +168,7 @@ export class StageRunner {
         return true;
       });
       if (!moved) return;
-      this.noteCaughtUp(slot, partition, topic, next, range.highWatermark);
+      this.noteCaughtUp(slot, topic, next, range.highWatermark);
       if (this.tasks.commitDue(slot)) await this.tasks.commit(slot);
     } catch (error) {
       this.logger.error(
@@ -187,23 +185,8 @@ export class StageRunner {
   }
 
   /** Whether a partition read up to `next` is at its end (highWatermark when fetched). */
-  private noteCaughtUp(
-    slot: TaskSlot,
-    partition: number,
-    topic: string,
-    next: bigint,
-    highWatermark: string,
-  ): void {
-    const caughtUp = next >= BigInt(highWatermark);
-    slot.task.setCaughtUp(topic, caughtUp);
-    this.noteUnread(partition, topic, !caughtUp);
-  }
-
-  private noteUnread(partition: number, topic: string, unread: boolean): void {
-    let topics = this.unread.get(partition);
-    if (!topics) this.unread.set(partition, (topics = new Set()));
-    if (unread) topics.add(topic);
-    else topics.delete(topic);
+  private noteCaughtUp(slot: TaskSlot, topic: string, next: bigint, highWatermark: string): void {
+    slot.task.setCaughtUp(topic, next >= BigInt(highWatermark));
   }
 
   /** Pauses the partitions running ahead in event time and resumes the others. */
@@ -215,7 +198,7 @@ export class StageRunner {
       .map(([partition, slot]) => ({
         partition,
         streamTime: slot.task.streamTime,
-        caughtUp: (this.unread.get(partition)?.size ?? 0) === 0,
+        caughtUp: !slot.task.hasUnreadInput,
       }));
     const ahead = partitionsAhead(progress, this.settings.alignmentDriftMs);
     for (const partition of ahead) {
@@ -236,10 +219,9 @@ export class StageRunner {
     for (const topic of this.names.inputTopics(this.stage)) this.consumer?.resume(topic, partition);
   }
 
-  /** A new assignment starts unaligned: nothing paused, nothing known unread. */
+  /** A new assignment starts unaligned: nothing paused. */
   private resumeAll(): void {
     for (const partition of [...this.paused]) this.resume(partition);
-    this.unread.clear();
   }
 
   private unprocessed(

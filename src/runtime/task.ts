@@ -245,6 +245,11 @@ export class Task {
     else this.unreadInputs.add(topic);
   }
 
+  /** Whether the consumer's last fetch of some input partition left data unread. */
+  get hasUnreadInput(): boolean {
+    return this.unreadInputs.size > 0;
+  }
+
   /**
    * The runner stopped or restarted fetching the task's input because it
    * reads ahead of its stage in event time: a paused task reading nothing
@@ -351,7 +356,7 @@ export class Task {
     const now = this.options.now();
     const idleMs = this.options.bufferSpillWhenIdleMs ?? DEFAULT_BUFFER_SPILL_WHEN_IDLE_MS;
     // a task waiting its turn (behind a backlog, paused) reads nothing either: only a caught-up input has stopped
-    if (now - this.lastReadAt >= idleMs && this.unreadInputs.size === 0 && !this.paused) {
+    if (now - this.lastReadAt >= idleMs && !this.hasUnreadInput && !this.paused) {
       return Number.POSITIVE_INFINITY;
     }
     return now - (this.options.bufferSpillAfterMs ?? DEFAULT_BUFFER_SPILL_AFTER_MS);
