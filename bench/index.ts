@@ -1,6 +1,8 @@
 /**
  * cdstream against its baselines on the local broker, interleaved so that
- * machine drift cancels: kafkajs plain pipe, kafkajs transactional pipe,
+ * machine drift cancels: kafkajs plain pipe, kafkajs transactional pipe (one
+ * hop, and three hops in series in one process: the topology's Kafka traffic
+ * without its work),
  * Kafka Streams (EOS v2) deployment frequency, Kafka Streams (EOS v2) in the
  * shape of the default topology, cdstream per stage and the whole pipeline
  * (one worker, and `cdstream run --workers 1|2`), and the transactional pipe
@@ -33,6 +35,7 @@ import {
   createTopics,
   deleteTopicsWithPrefix,
   kafka,
+  pipeHopGroup,
   produceAll,
   readTopic,
   toMessage,
@@ -370,6 +373,23 @@ const scenarios: [string, Scenario][] = [
         pipe('transactional', input, output, group),
         /ready/,
         [[group, input]],
+        RECORDS,
+      );
+    },
+  ],
+  [
+    'kafkajs transactional pipe, three hops (baseline)',
+    async (round) => {
+      const hops = [1, 2, 3].map((hop) => `${run}-txn3-out${hop}-${round}`);
+      await createTopics(client, hops, PARTITIONS);
+      const group = `${run}-txn3-${round}`;
+      return measure(
+        pipe('transactional', input, hops.join(','), group),
+        /ready/,
+        hops.map((_, index): [string, string] => [
+          pipeHopGroup(group, index, hops.length),
+          index === 0 ? input : (hops[index - 1] as string),
+        ]),
         RECORDS,
       );
     },

@@ -30,6 +30,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * waiting for leaders can fail with a retriable error (the metadata has not
  * reached the broker yet): tried again, a few times.
  */
+/** The consumer group of hop `index` of a pipe worker: the pipe's own group when it has one hop. */
+export function pipeHopGroup(group: string, index: number, hops: number): string {
+  return hops === 1 ? group : `${group}-hop${index}`;
+}
+
 export async function createTopics(
   client: Kafka,
   topics: readonly string[],

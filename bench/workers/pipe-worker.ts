@@ -5,11 +5,16 @@
  * its offsets committed in one transaction (sendOffsets), read_committed —
  * the ceiling of any exactly-once stage on this client.
  *
- *   pipe-worker.ts --mode plain|transactional --input T --output T --group G
+ * Several outputs chain hops in the one process: input → first output →
+ * second output …, each hop a consumer group of its own (`G-hop0`, `G-hop1`,
+ * …). Three transactional hops are the Kafka traffic of cdstream's default
+ * topology (input → by-artifact → by-service → outputs) without its work.
+ *
+ *   pipe-worker.ts --mode plain|transactional --input T --output T[,T2,T3] --group G
  */
 import { parseArgs } from 'node:util';
 import type { Producer } from '../../src/runtime/kafka/kafkajs.js';
-import { kafka } from '../lib/kafka.js';
+import { kafka, pipeHopGroup } from '../lib/kafka.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,69 +27,90 @@ const { values } = parseArgs({
 const { input, output, group } = values;
 if (!input || !output || !group) throw new Error('--input, --output and --group are required');
 const transactional = values.mode === 'transactional';
+const outputs = output.split(',');
 const client = kafka(`${group}-pipe`);
-const consumer = client.consumer({ groupId: group, readUncommitted: !transactional });
-const plainProducer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
-const producers = new Map<number, Promise<Producer>>();
 
-function producerFor(partition: number): Promise<Producer> {
-  let producer = producers.get(partition);
-  if (!producer) {
-    const created = client.producer({
-      transactionalId: `${group}-${partition}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { initialRetryTime: 20, retries: 8 },
-    });
-    producer = created.connect().then(() => created);
-    producers.set(partition, producer);
+async function runHop(from: string, to: string, hopGroupId: string, joined: () => void) {
+  const consumer = client.consumer({ groupId: hopGroupId, readUncommitted: !transactional });
+  const plainProducer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producers = new Map<number, Promise<Producer>>();
+
+  function producerFor(partition: number): Promise<Producer> {
+    let producer = producers.get(partition);
+    if (!producer) {
+      const created = client.producer({
+        transactionalId: `${hopGroupId}-${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { initialRetryTime: 20, retries: 8 },
+      });
+      producer = created.connect().then(() => created);
+      producers.set(partition, producer);
+    }
+    return producer;
   }
-  return producer;
+
+  consumer.on(consumer.events.GROUP_JOIN, joined);
+  await consumer.connect();
+  if (!transactional) await plainProducer.connect();
+  await consumer.subscribe({ topic: from, fromBeginning: true });
+  await consumer.run({
+    autoCommit: !transactional,
+    autoCommitInterval: 100,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch }) => {
+      const messages = batch.messages.map((m) => ({
+        key: m.key,
+        value: m.value,
+        headers: m.headers ?? {},
+      }));
+      if (messages.length === 0) return;
+      if (!transactional) {
+        await plainProducer.send({ topic: to, messages, acks: -1 });
+        return;
+      }
+      const producer = await producerFor(batch.partition);
+      const transaction = await producer.transaction();
+      try {
+        await transaction.send({ topic: to, messages, acks: -1 });
+        await transaction.sendOffsets({
+          consumerGroupId: hopGroupId,
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [
+                {
+                  partition: batch.partition,
+                  offset: (BigInt(batch.lastOffset()) + 1n).toString(),
+                },
+              ],
+            },
+          ],
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    },
+  });
+  return consumer;
 }
 
-consumer.on(consumer.events.GROUP_JOIN, () => {
-  console.log('{"event":"ready"}');
-});
-await consumer.connect();
-if (!transactional) await plainProducer.connect();
-await consumer.subscribe({ topic: input, fromBeginning: true });
-await consumer.run({
-  autoCommit: !transactional,
-  autoCommitInterval: 100,
-  partitionsConsumedConcurrently: 4,
-  eachBatch: async ({ batch }) => {
-    const messages = batch.messages.map((m) => ({
-      key: m.key,
-      value: m.value,
-      headers: m.headers ?? {},
-    }));
-    if (messages.length === 0) return;
-    if (!transactional) {
-      await plainProducer.send({ topic: output, messages, acks: -1 });
-      return;
-    }
-    const producer = await producerFor(batch.partition);
-    const transaction = await producer.transaction();
-    try {
-      await transaction.send({ topic: output, messages, acks: -1 });
-      await transaction.sendOffsets({
-        consumerGroupId: group,
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [
-              { partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
-            ],
-          },
-        ],
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
-  },
-});
+const joinedHops = new Set<number>();
+const consumers = await Promise.all(
+  outputs.map((to, index) =>
+    runHop(
+      index === 0 ? input : (outputs[index - 1] as string),
+      to,
+      pipeHopGroup(group, index, outputs.length),
+      () => {
+        joinedHops.add(index);
+        if (joinedHops.size === outputs.length) console.log('{"event":"ready"}');
+      },
+    ),
+  ),
+);
 process.on('SIGTERM', () => {
-  void consumer.disconnect().then(() => process.exit(0));
+  void Promise.all(consumers.map((consumer) => consumer.disconnect())).then(() => process.exit(0));
 });
