@@ -25,16 +25,16 @@ export function kafka(clientId: string): Kafka {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/**
- * Creates the topics that do not exist yet. Right after the broker starts,
- * waiting for leaders can fail with a retriable error (the metadata has not
- * reached the broker yet): tried again, a few times.
- */
 /** The consumer group of hop `index` of a pipe worker: the pipe's own group when it has one hop. */
 export function pipeHopGroup(group: string, index: number, hops: number): string {
   return hops === 1 ? group : `${group}-hop${index}`;
 }
 
+/**
+ * Creates the topics that do not exist yet. Right after the broker starts,
+ * waiting for leaders can fail with a retriable error (the metadata has not
+ * reached the broker yet): tried again, a few times.
+ */
 export async function createTopics(
   client: Kafka,
   topics: readonly string[],
