@@ -75,7 +75,34 @@ const WORKER = new URL('./workers/stage-worker.ts', import.meta.url).pathname;
 const PIPE = new URL('./workers/pipe-worker.ts', import.meta.url).pathname;
 const CONFLUENT_PIPE = new URL('./workers/confluent-pipe-worker.ts', import.meta.url).pathname;
 const CONFLUENT_EOS = new URL('./workers/confluent-eos-worker.ts', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const only = values.only === undefined ? undefined : new RegExp(values.only);
+
+/** The newest modification time of the files under `dir` whose names end with `suffix`, ms. */
+function newestFile(dir: string, suffix: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(suffix)) continue;
+    newest = Math.max(newest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The `cdstream run` rows run the build, not the sources: a build older than
+ * the sources would measure code that is no longer there, without a word.
+ */
+function requireCurrentBuild(): void {
+  const src = new URL('../src/', import.meta.url).pathname;
+  const dist = new URL('../dist/', import.meta.url).pathname;
+  if (!existsSync(CLI) || newestFile(dist, '.js') < newestFile(src, '.ts')) {
+    throw new Error(
+      `the build in ${dist} is missing or older than src/; the \`cdstream run\` rows would measure it: npm run build first (or leave them out with --only)`,
+    );
+  }
+}
+if ([1, 2].some((workers) => !only || only.test(`cdstream run --workers ${workers}`)))
+  requireCurrentBuild();
 
 /** Events in a topic: records with a value (not transaction markers or watermark records). */
 async function countRecords(topic: string): Promise<number> {
@@ -155,7 +182,6 @@ function stageWorker(topology: string, stage: string, input?: string, profile = 
   ]);
 }
 
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const localKafkaDataDir = new URL('../.local/services/kafka/data', import.meta.url).pathname;
 
 /** The product as users run it: `cdstream run --workers N`, from the build. */
