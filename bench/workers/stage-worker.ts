@@ -30,14 +30,14 @@ const stage = values.stage;
 const input = values.input ?? '';
 
 function stages(): readonly StageDefinition[] {
-  if (stage === 'pipeline') return buildTopology(config).stages;
-  if (stage === 'ingest') return buildTopology(config).stages.filter((s) => s.name === 'ingest');
-  // a stage alone is the pipeline's own stage, outputs and all, reading the
-  // given topic as an external input: time enters there, and the upstream's
-  // watermark records in it are another application's, not data
-  return buildTopology(config)
-    .stages.filter((s) => s.name === stage)
-    .map((alone) => ({ ...alone, inputs: [input] }));
+  const all = buildTopology(config).stages;
+  if (stage === 'pipeline') return all;
+  // a stage alone is the pipeline's own stage, outputs and all; given --input,
+  // it reads that topic as an external input: time enters there, and the
+  // upstream's watermark records in it are another application's, not data
+  return all
+    .filter((s) => s.name === stage)
+    .map((alone) => (input ? { ...alone, inputs: [input] } : alone));
 }
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
