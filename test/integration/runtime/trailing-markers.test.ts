@@ -81,8 +81,14 @@ describe('a partition ending in transaction markers on Kafka', () => {
       await aborted.send({ topic: input, messages: [{ value: 'never counted' }] });
       await aborted.abort();
 
-      const [end] = await admin.fetchTopicOffsets(input);
-      // ten records, a commit marker, the aborted record and its marker
+      // ten records, a commit marker, the aborted record and its marker; the
+      // broker writes the marker after it answered the abort, so it is awaited
+      const endDeadline = Date.now() + 30_000;
+      let [end] = await admin.fetchTopicOffsets(input);
+      while (end?.high !== String(RECORDS + 3) && Date.now() < endDeadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        [end] = await admin.fetchTopicOffsets(input);
+      }
       expect(end?.high).toBe(String(RECORDS + 3));
       const groupOffset = async () => {
         const [topic] = await admin.fetchOffsets({ groupId: `${appId}-count`, topics: [input] });
