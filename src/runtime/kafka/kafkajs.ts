@@ -1,6 +1,7 @@
 /**
  * kafkajs, with some of its internals replaced before it loads (and its
- * request queue's timer fixed after; see install-request-queue-schedule.ts): the
+ * request queue's timer and coordinator lookups fixed after; see
+ * install-request-queue-schedule.ts and install-coordinator-cache.ts): the
  * read_committed filter (correctness, see aborted-transactions.ts), the
  * protocol encoder's zero-filled buffers, the quadratic grouping of a send's
  * messages by partition, the byte-at-a-time CRC-32C of record batches and
@@ -19,8 +20,10 @@ import './install-crc32c.js';
 import './install-sized-produce-encoding.js';
 import './install-number-record-decoder.js';
 import kafkajsModule from 'kafkajs';
-// after kafkajs: it patches RequestQueue's prototype (no negative timer, kafkajs issue 1751)
+// after kafkajs: they patch prototypes (RequestQueue: no negative timer, kafkajs
+// issue 1751; Cluster and Broker: coordinators remembered, not looked up per request)
 import './install-request-queue-schedule.js';
+import './install-coordinator-cache.js';
 
 export * from 'kafkajs';
 export { readCommittedFilterInstalled } from './install-read-committed-filter.js';
@@ -29,6 +32,7 @@ export { linearGroupingInstalled } from './install-linear-grouping.js';
 export { crc32cInstalled } from './install-crc32c.js';
 export { sizedProduceEncodingInstalled } from './install-sized-produce-encoding.js';
 export { numberRecordDecoderInstalled } from './install-number-record-decoder.js';
+export { coordinatorCacheInstalled } from './install-coordinator-cache.js';
 
 /**
  * The whole module, for kafkajs' error classes: kafkajs exports them through
