@@ -54,6 +54,8 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '12' },
     rounds: { type: 'string', default: '1' },
     'latency-seconds': { type: 'string', default: '15' },
+    /** offer every latency row this many events/s instead of half its own maximum */
+    'latency-rate': { type: 'string' },
     'restore-keys': { type: 'string', default: '100000' },
     'skip-kafka-streams': { type: 'boolean', default: false },
     'skip-kafka-streams-pipeline': { type: 'boolean', default: false },
@@ -167,8 +169,16 @@ async function measure(
 /** node's flags for a cdstream worker, as the CLI's shebang and the image's ENTRYPOINT give them */
 const WORKER_NODE_FLAGS = [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 2}`];
 
-function stageWorker(topology: string, stage: string, input?: string, profile = false): Child {
-  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles/${stage}`] : [];
+function stageWorker(
+  topology: string,
+  stage: string,
+  input?: string,
+  profile = false,
+  profileDir = stage,
+): Child {
+  const profiling = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${workDir}profiles/${profileDir}`]
+    : [];
   return startChild(process.execPath, [
     ...TS_NODE_ARGS,
     ...WORKER_NODE_FLAGS,
@@ -404,6 +414,37 @@ const scenarios: [string, Scenario][] = [
     },
   ],
   [
+    'kafkajs one-transaction pipe (EOS v2 shape, unfenced)',
+    async (round) => {
+      const output = `${run}-one-out-${round}`;
+      await createTopics(client, [output], PARTITIONS);
+      const group = `${run}-one-${round}`;
+      return measure(
+        pipe('one-transaction', input, output, group),
+        /ready/,
+        [[group, input]],
+        RECORDS,
+      );
+    },
+  ],
+  [
+    'kafkajs one-transaction pipe, three hops',
+    async (round) => {
+      const hops = [1, 2, 3].map((hop) => `${run}-one3-out${hop}-${round}`);
+      await createTopics(client, hops, PARTITIONS);
+      const group = `${run}-one3-${round}`;
+      return measure(
+        pipe('one-transaction', input, hops.join(','), group),
+        /ready/,
+        hops.map((_, index): [string, string] => [
+          pipeHopGroup(group, index, hops.length),
+          index === 0 ? input : (hops[index - 1] as string),
+        ]),
+        RECORDS,
+      );
+    },
+  ],
+  [
     'kafkajs transactional pipe, three hops (baseline)',
     async (round) => {
       const hops = [1, 2, 3].map((hop) => `${run}-txn3-out${hop}-${round}`);
@@ -586,34 +627,54 @@ const rate = (name: string) => {
 };
 
 // --- latency at half the maximum ----------------------------------------------
-const latency = new Map<string, LatencyResult>();
+/** CPU seconds per million events offered while latency was measured, of the process and the broker */
+interface LatencyCosts {
+  readonly cpuSPerM: number;
+  readonly brokerCpuSPerM: number | undefined;
+}
+const latency = new Map<string, LatencyResult & LatencyCosts>();
 const latencySeconds = Number(values['latency-seconds']);
+const latencyRate =
+  values['latency-rate'] === undefined ? undefined : Number(values['latency-rate']);
 async function latencyOf(
   name: string,
   start: (names: PipelineNames, file: string) => Child,
   output: (n: PipelineNames) => string,
   validOnly: boolean,
+  /** topics between the process's hops, created with its output */
+  hopTopics: (n: PipelineNames) => string[] = () => [],
 ) {
   if (!best.has(name)) return;
   const { names, file } = await newPipeline(`latency-${latency.size}`, true);
-  await createTopics(client, [output(names)], PARTITIONS);
+  await createTopics(client, [...hopTopics(names), output(names)], PARTITIONS);
   const child = start(names, file);
   try {
     await child.waitForLine(/ready/, 300_000);
     process.stderr.write(`latency: ${name} ... `);
+    const cpuBefore = child.cpuSeconds();
+    const brokerBefore = brokerCpu();
     const result = await measureLatency({
       client,
       run: `${names.appId}-lat`,
       input: names.input,
       output: output(names),
-      ratePerSecond: rate(name) / 2,
+      ratePerSecond: latencyRate ?? rate(name) / 2,
       seconds: latencySeconds,
       validOnly,
     });
+    const perMillionOffered = (seconds: number) =>
+      Number(((seconds / (result.offered_per_s * latencySeconds)) * 1e6).toFixed(1));
+    const costs: LatencyCosts = {
+      cpuSPerM: perMillionOffered(child.cpuSeconds() - cpuBefore),
+      brokerCpuSPerM:
+        brokerBefore === undefined
+          ? undefined
+          : perMillionOffered((brokerCpu() ?? 0) - brokerBefore),
+    };
     process.stderr.write(
       `p50 ${result.p50} ms, p99 ${result.p99} ms (${result.seen}/${result.expected})\n`,
     );
-    latency.set(name, result);
+    latency.set(name, { ...result, ...costs });
   } finally {
     await child.stop('SIGTERM');
   }
@@ -630,6 +691,19 @@ await latencyOf(
   (n) => `${n.appId}-out`,
   false,
 );
+for (const [name, mode] of [
+  ['kafkajs transactional pipe, three hops (baseline)', 'transactional'],
+  ['kafkajs one-transaction pipe, three hops', 'one-transaction'],
+] as const) {
+  const hops = (n: PipelineNames) => [1, 2, 3].map((hop) => `${n.appId}-out${hop}`);
+  await latencyOf(
+    name,
+    (n) => pipe(mode, n.input, hops(n).join(','), `${n.appId}-pipe`),
+    (n) => `${n.appId}-out3`,
+    false,
+    (n) => hops(n).slice(0, 2),
+  );
+}
 await latencyOf(
   'confluent transactional pipe (baseline)',
   (n) => confluentPipe(n.input, `${n.appId}-out`, `${n.appId}-pipe`, 'partition'),
@@ -644,7 +718,7 @@ await latencyOf(
 );
 await latencyOf(
   'cdstream pipeline, 1 worker',
-  (_n, file) => stageWorker(file, 'pipeline'),
+  (_n, file) => stageWorker(file, 'pipeline', undefined, values.profile, 'pipeline-latency'),
   (n) => n.enriched,
   true,
 );
@@ -691,7 +765,15 @@ const figures: Figure[] = [...best].map(([name, m]) => {
           Number((m.events / m.seconds / rate(b)).toFixed(3)),
         ]),
     ),
-    latency_ms: lat ? { p50: lat.p50, p99: lat.p99 } : null,
+    latency_ms: lat
+      ? {
+          p50: lat.p50,
+          p99: lat.p99,
+          offered_per_s: lat.offered_per_s,
+          cpu_s_per_m_offered: lat.cpuSPerM,
+          broker_cpu_s_per_m_offered: lat.brokerCpuSPerM ?? null,
+        }
+      : null,
     rss_mb: m.rssMb,
     cpu_s_per_m_events: Number(((m.cpuSeconds / m.events) * 1e6).toFixed(1)),
     broker_cpu_s_per_m_events:
@@ -709,7 +791,7 @@ console.log(
 console.log(formatTable(figures));
 for (const [name, lat] of latency) {
   console.log(
-    `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen`,
+    `latency ${name}: offered ${lat.offered_per_s}/s, ${lat.seen}/${lat.expected} outputs seen; CPU s per M offered: process ${lat.cpuSPerM}, broker ${lat.brokerCpuSPerM ?? 'n/a'}`,
   );
 }
 if (changelogBytesPerEvent.length > 0)
@@ -750,7 +832,7 @@ if (values.json) {
 }
 if (values.profile)
   console.log(
-    `CPU profiles of the stage workers (pipeline, ingest, join, aggregate): ${workDir}profiles/`,
+    `CPU profiles of the stage workers (pipeline, ingest, join, aggregate; pipeline-latency: the pipeline while its latency was measured): ${workDir}profiles/`,
   );
 if (!values['keep-topics']) {
   console.log(

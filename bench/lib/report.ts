@@ -6,8 +6,18 @@ export interface Figure {
   readonly events_per_s: number;
   /** events/s of this scenario divided by the baseline's */
   readonly ratio_to: Record<string, number>;
-  /** producer timestamp → output visible to a read_committed consumer, at half the max rate */
-  readonly latency_ms: { p50: number; p99: number } | null;
+  /**
+   * producer timestamp → output visible to a read_committed consumer, at half
+   * the max rate (or `--latency-rate`): the rate offered, and the CPU seconds
+   * of the process and the local broker per million events offered meanwhile
+   */
+  readonly latency_ms: {
+    p50: number;
+    p99: number;
+    offered_per_s?: number;
+    cpu_s_per_m_offered?: number;
+    broker_cpu_s_per_m_offered?: number | null;
+  } | null;
   /** peak RSS of the worker process */
   readonly rss_mb: number;
   readonly cpu_s_per_m_events: number | null;
