@@ -348,16 +348,29 @@ function noteChangelogBytes(appId: string): void {
 /** dead letters of each Kafka Streams pipeline round */
 const kafkaStreamsDeadLetters: number[] = [];
 type Scenario = (round: number) => Promise<Measured>;
+
+/** A pipe worker's scenario: `hops` outputs in series, timed until every hop's group committed its input. */
+function pipeScenario(mode: string, tag: string, hops: number): Scenario {
+  return async (round) => {
+    const outputs = Array.from(
+      { length: hops },
+      (_, hop) => `${run}-${tag}-out${hop + 1}-${round}`,
+    );
+    await createTopics(client, outputs, PARTITIONS);
+    const group = `${run}-${tag}-${round}`;
+    return measure(
+      pipe(mode, input, outputs.join(','), group),
+      /ready/,
+      outputs.map((_, index): [string, string] => [
+        pipeHopGroup(group, index, hops),
+        index === 0 ? input : (outputs[index - 1] as string),
+      ]),
+      RECORDS,
+    );
+  };
+}
 const scenarios: [string, Scenario][] = [
-  [
-    'kafkajs plain pipe (baseline)',
-    async (round) => {
-      const output = `${run}-plain-out-${round}`;
-      await createTopics(client, [output], PARTITIONS);
-      const group = `${run}-plain-${round}`;
-      return measure(pipe('plain', input, output, group), /ready/, [[group, input]], RECORDS);
-    },
-  ],
+  ['kafkajs plain pipe (baseline)', pipeScenario('plain', 'plain', 1)],
   [
     'cdstream pipeline, 1 worker',
     async (round) => {
@@ -399,68 +412,13 @@ const scenarios: [string, Scenario][] = [
       return measured;
     },
   ]),
-  [
-    'kafkajs transactional pipe (baseline)',
-    async (round) => {
-      const output = `${run}-txn-out-${round}`;
-      await createTopics(client, [output], PARTITIONS);
-      const group = `${run}-txn-${round}`;
-      return measure(
-        pipe('transactional', input, output, group),
-        /ready/,
-        [[group, input]],
-        RECORDS,
-      );
-    },
-  ],
+  ['kafkajs transactional pipe (baseline)', pipeScenario('transactional', 'txn', 1)],
   [
     'kafkajs one-transaction pipe (EOS v2 shape, unfenced)',
-    async (round) => {
-      const output = `${run}-one-out-${round}`;
-      await createTopics(client, [output], PARTITIONS);
-      const group = `${run}-one-${round}`;
-      return measure(
-        pipe('one-transaction', input, output, group),
-        /ready/,
-        [[group, input]],
-        RECORDS,
-      );
-    },
+    pipeScenario('one-transaction', 'one', 1),
   ],
-  [
-    'kafkajs one-transaction pipe, three hops',
-    async (round) => {
-      const hops = [1, 2, 3].map((hop) => `${run}-one3-out${hop}-${round}`);
-      await createTopics(client, hops, PARTITIONS);
-      const group = `${run}-one3-${round}`;
-      return measure(
-        pipe('one-transaction', input, hops.join(','), group),
-        /ready/,
-        hops.map((_, index): [string, string] => [
-          pipeHopGroup(group, index, hops.length),
-          index === 0 ? input : (hops[index - 1] as string),
-        ]),
-        RECORDS,
-      );
-    },
-  ],
-  [
-    'kafkajs transactional pipe, three hops (baseline)',
-    async (round) => {
-      const hops = [1, 2, 3].map((hop) => `${run}-txn3-out${hop}-${round}`);
-      await createTopics(client, hops, PARTITIONS);
-      const group = `${run}-txn3-${round}`;
-      return measure(
-        pipe('transactional', input, hops.join(','), group),
-        /ready/,
-        hops.map((_, index): [string, string] => [
-          pipeHopGroup(group, index, hops.length),
-          index === 0 ? input : (hops[index - 1] as string),
-        ]),
-        RECORDS,
-      );
-    },
-  ],
+  ['kafkajs one-transaction pipe, three hops', pipeScenario('one-transaction', 'one3', 3)],
+  ['kafkajs transactional pipe, three hops (baseline)', pipeScenario('transactional', 'txn3', 3)],
   [
     'cdstream ingest alone',
     async (round) => {
