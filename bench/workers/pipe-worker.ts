@@ -104,7 +104,12 @@ function hopTransaction(hopGroupId: string, to: string) {
   }
 
   const timer = setInterval(() => {
-    if (open !== undefined && Date.now() - openedAt >= COMMIT_INTERVAL_MS) void commitOnce();
+    if (open === undefined || Date.now() - openedAt < COMMIT_INTERVAL_MS) return;
+    // no batch handler awaits this commit: a failure ends the pipe, which the bench then reports
+    commitOnce().catch((error: unknown) => {
+      console.error(`commit of ${hopGroupId} failed: ${String(error)}`);
+      process.exit(1);
+    });
   }, COMMIT_INTERVAL_MS);
   timer.unref();
   return { send };

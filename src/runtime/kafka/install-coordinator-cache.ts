@@ -58,7 +58,6 @@ const UNREACHABLE: ReadonlySet<string> = new Set([
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',
   'KafkaJSRequestTimeoutError',
-  'KafkaJSBrokerNotFound',
 ]);
 
 /** True for a failure after which the coordinator has to be looked up again. */
