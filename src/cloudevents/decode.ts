@@ -6,6 +6,7 @@ import { CONTENT_TYPE_HEADER, readHeaders } from './headers.js';
 import { DEFAULT_MAX_JSON_DEPTH, decodeUtf8, parseJson } from './json.js';
 import { isJsonMediaType, parseMediaType } from './media-type.js';
 import { parseAttributes } from './attributes.js';
+import { nullMembersOf } from './envelope.js';
 import { decodeStructuredEvent, isPlainObject } from './structured-mode.js';
 import type { AvroDecoder, DecodeResult, DecodedEvent, KafkaRecordInput } from './types.js';
 
@@ -74,9 +75,8 @@ function decodeJsonRecord(
     return decodeBatch(parseJson(decodeUtf8(value), maxDepth));
   }
   if (essence === CE_JSON) {
-    return [
-      success(decodeStructuredEvent(parseJson(decodeUtf8(value), maxDepth), 'structured', 'json')),
-    ];
+    const json = parseJson(decodeUtf8(value), maxDepth);
+    return [success(withSource(decodeStructuredEvent(json, 'structured', 'json'), value, json))];
   }
   if (essence?.startsWith('application/cloudevents')) {
     throw new CdstreamError(
@@ -91,7 +91,18 @@ function decodeJsonRecord(
       `a record without ce_* headers must be JSON; its content-type is ${contentType ?? ''}`,
     );
   }
-  return [success(decodeUnframedJson(parseJson(decodeUtf8(value), maxDepth), 'json'))];
+  const json = parseJson(decodeUtf8(value), maxDepth);
+  const event = decodeUnframedJson(json, 'json');
+  // the value is the event itself (not the CloudEvents Avro format's `{ attribute, data }` in JSON)
+  const itself =
+    event.mode === 'structured' && isPlainObject(json) && json.specversion !== undefined;
+  return [success(itself ? withSource(event, value, json) : event)];
+}
+
+/** A structured event decoded from the whole value keeps the value, to be passed on as it came. */
+function withSource(event: DecodedEvent, value: Buffer, json: unknown): DecodedEvent {
+  event.source = { bytes: value, nullMembers: nullMembersOf(json) };
+  return event;
 }
 
 function decodeBatch(events: unknown): DecodeResult[] {

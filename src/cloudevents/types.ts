@@ -28,11 +28,24 @@ export interface CloudEventAttributes {
 /** How the event arrived: binary (ce_* headers), structured, one of a batch, or a bare CDEvent. */
 export type ContentMode = 'binary' | 'structured' | 'batch' | 'bare-cdevent';
 
+/**
+ * The record value a structured-mode JSON event was decoded from, whole: an
+ * event passed on with only extensions added is written as these bytes with
+ * the new members appended, not encoded again (see encodeStructuredFrom).
+ */
+export interface StructuredSource {
+  readonly bytes: Buffer;
+  /** members of the JSON whose value was null: the decoder skips them */
+  readonly nullMembers: ReadonlySet<string> | undefined;
+}
+
 export interface DecodedEvent {
   attributes: CloudEventAttributes;
   extensions: Readonly<Record<string, ExtensionValue>>;
   /** parsed JSON for JSON content, a string for text/XML, bytes otherwise, undefined when absent */
   data: unknown;
+  /** the whole record value, when it is this one structured-mode JSON event */
+  source?: StructuredSource;
   /** JSON pointer of `data` inside the record value: '' (binary, bare CDEvent), '/data', '/3/data' */
   dataPath: string;
   mode: ContentMode;

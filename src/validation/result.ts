@@ -1,4 +1,8 @@
-import type { CloudEventAttributes, ExtensionValue } from '../cloudevents/types.js';
+import type {
+  CloudEventAttributes,
+  ExtensionValue,
+  StructuredSource,
+} from '../cloudevents/types.js';
 import type { CdstreamError, ErrorCode } from '../errors.js';
 
 /** Something worth knowing about an event that is still accepted. */
@@ -13,6 +17,8 @@ export interface NormalisedEvent {
   attributes: CloudEventAttributes;
   extensions: Readonly<Record<string, ExtensionValue>>;
   data: unknown;
+  /** the record value, when it was this one structured-mode JSON event (attributes, extensions and data are as it says) */
+  source?: StructuredSource;
   /** the type without its version: dev.cdevents.service.deployed, vmware.tanzu.apps.image.sbom.pushed */
   type: string;
   /** the version of the type: 0.3.0, 0.1.0-draft, v1; undefined for unversioned types */

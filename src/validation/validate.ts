@@ -175,8 +175,9 @@ export class EventValidator {
 
 function envelopeOf(
   event: DecodedEvent,
-): Pick<NormalisedEvent, 'attributes' | 'extensions' | 'data'> {
-  return { attributes: event.attributes, extensions: event.extensions, data: event.data };
+): Pick<NormalisedEvent, 'attributes' | 'extensions' | 'data' | 'source'> {
+  const envelope = { attributes: event.attributes, extensions: event.extensions, data: event.data };
+  return event.source === undefined ? envelope : { ...envelope, source: event.source };
 }
 
 /** A JSON array, so that no source or id can make two different pairs look alike. */

@@ -3,7 +3,11 @@
  * bad input goes to the dead-letter topic with its reason. Valid events go to
  * the join, re-keyed by artifact through a repartition topic.
  */
-import { encodeStructured, STRUCTURED_CONTENT_TYPE } from '../../cloudevents/envelope.js';
+import {
+  encodeStructured,
+  encodeStructuredFrom,
+  STRUCTURED_CONTENT_TYPE,
+} from '../../cloudevents/envelope.js';
 import type { AvroDecoder } from '../../cloudevents/types.js';
 import { CdstreamError, isCdstreamError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
@@ -112,8 +116,9 @@ class IngestProcessor implements Processor {
     );
   }
 
-  async process(record: InputRecord, context: ProcessorContext): Promise<void> {
-    const results = await ingestRecord(
+  /** Synchronous unless the value is schema-registry Avro: no promise per record for JSON. */
+  process(record: InputRecord, context: ProcessorContext): void | Promise<void> {
+    const results = ingestRecord(
       { key: record.key, value: record.value, headers: record.headers },
       this.validator,
       {
@@ -124,6 +129,20 @@ class IngestProcessor implements Processor {
         ...(this.options.avro === undefined ? {} : { avro: this.options.avro }),
       },
     );
+    if (Array.isArray(results)) {
+      this.handleAll(results, record, context);
+      return undefined;
+    }
+    return results.then((awaited) => {
+      this.handleAll(awaited, record, context);
+    });
+  }
+
+  private handleAll(
+    results: readonly IngestResult[],
+    record: InputRecord,
+    context: ProcessorContext,
+  ): void {
     // a registry outage is retried by the runtime, never dead-lettered
     const outage = results.find((r) => !r.ok && r.error.retriable);
     if (outage && !outage.ok) throw outage.error;
@@ -169,7 +188,11 @@ class IngestProcessor implements Processor {
   private forward(event: IngestedEvent, context: ProcessorContext): void {
     const output = {
       key: event.routingKey,
-      value: encodeStructured(event.envelope),
+      // the event as it came, with ingest's extensions appended, when it came structured
+      value:
+        event.read === undefined
+          ? encodeStructured(event.envelope)
+          : encodeStructuredFrom(event.read, event.envelope),
       headers: { 'content-type': STRUCTURED_CONTENT_TYPE },
       timestamp: event.eventTime,
     };

@@ -3,7 +3,7 @@
  * is about (canonical purl and key), whether it was validated, its event
  * time, and for scan reports a summary of the findings. Pure.
  */
-import type { CloudEventEnvelope } from '../../cloudevents/envelope.js';
+import type { CloudEventEnvelope, StructuredRead } from '../../cloudevents/envelope.js';
 import { EXTENSIONS } from '../../cloudevents/extensions.js';
 import { isPlainObject } from '../../cloudevents/structured-mode.js';
 import type { ExtensionValue } from '../../cloudevents/types.js';
@@ -24,6 +24,8 @@ const MAX_IDS = 50;
 
 export interface IngestedEvent {
   readonly envelope: CloudEventEnvelope;
+  /** the event as it was read, when its record value was this one structured-mode event: `envelope` is it with extensions added */
+  readonly read?: StructuredRead;
   /** the Kafka key towards the join: the artifact key, else the source */
   readonly routingKey: string;
   /** location events and change starts (created, merged) go to every partition of the join */
@@ -58,8 +60,13 @@ export function ingested(event: NormalisedEvent, recordTimestamp: number): Inges
     if (subjectKey) extensions[EXTENSIONS.artifactKey] = subjectKey;
   }
   const artifactKey = extensions[EXTENSIONS.artifactKey];
+  const read: StructuredRead | undefined = event.source && {
+    ...event.source,
+    event: { attributes: event.attributes, extensions: event.extensions, data: event.data },
+  };
   return {
     envelope: { attributes: event.attributes, extensions, data: event.data },
+    ...(read === undefined ? {} : { read }),
     routingKey: typeof artifactKey === 'string' ? artifactKey : event.attributes.source,
     broadcast: event.attributes.type === LOCATION_TYPE || isChangeStart(event.attributes.type),
     eventTime,

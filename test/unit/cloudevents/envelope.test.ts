@@ -135,4 +135,20 @@ describe('encodeStructuredFrom: an event read, passed on with extensions added',
       `${bytes.toString().slice(0, -1)},"cdsenvironment":"prod"}`,
     );
   });
+
+  it('encodes whole when the bytes do not start with the object (a byte order mark)', () => {
+    const json = encodeStructured(event);
+    const withMark = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]);
+    // what ingest's strict decoder read from those bytes (it drops the mark)
+    const read = { ...decodeStructuredRead(json), bytes: withMark };
+    const enriched = withExtensions(read.event, { cdsservice: 'checkout' });
+    const passed = encodeStructuredFrom(read, enriched);
+    expect(passed).toEqual(encodeStructured(enriched));
+    expect(decodeStructured(passed)).toEqual(enriched);
+    // the control: the same bytes after leading whitespace are appended to
+    const spaced = { ...read, bytes: Buffer.concat([Buffer.from(' \n'), json]) };
+    expect(encodeStructuredFrom(spaced, enriched).toString()).toBe(
+      ` \n${json.toString().slice(0, -1)},"cdsservice":"checkout"}`,
+    );
+  });
 });

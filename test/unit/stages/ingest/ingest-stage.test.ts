@@ -75,6 +75,49 @@ describe('ingest stage', () => {
     expect(outcomes).toEqual([{ outcome: 'processed' }]);
   });
 
+  it('passes a structured event on as the bytes it came in, with its extensions appended', async () => {
+    const { driver } = setup();
+    // members in an order, spacing and a null member no encoder of ours writes
+    const value = `{ "datacontenttype":"application/json", "subject": null,\n${structured(deployed).slice(1)}\n`;
+    await driver.pipeInput('in', [{ value, headers: CE_JSON, timestamp: 1 }]);
+    const [out] = driver.readOutput(JOIN);
+    const passed = out?.value?.toString() ?? '';
+    expect(passed.startsWith(value.trimEnd().slice(0, -1))).toBe(true);
+    const event = decodeStructured(out?.value ?? null);
+    expect(event.data).toEqual(deployed);
+    expect(event.extensions).toMatchObject({
+      cdsvalidated: true,
+      cdsartifactkey: `sha256:${DIGEST}`,
+    });
+    // a spoofed extension of ours is overwritten: the event is encoded whole
+    await driver.pipeInput('in', [
+      {
+        value: structured(
+          { ...deployed, context: { ...deployed.context, id: 'deploy-spoof' } },
+          { id: 'deploy-spoof', cdsvalidated: false },
+        ),
+        headers: CE_JSON,
+        timestamp: 1,
+      },
+    ]);
+    const [spoofed] = driver.readOutput(JOIN);
+    const spoofedEvent = decodeStructured(spoofed?.value ?? null);
+    expect(spoofedEvent.extensions.cdsvalidated).toBe(true);
+    expect(spoofed?.value?.toString().split('"cdsvalidated"').length).toBe(2);
+  });
+
+  it('passes on an event whose bytes begin with a byte order mark so that a plain decoder reads it', async () => {
+    const { driver, outcomes } = setup();
+    const value = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(structured(deployed)),
+    ]);
+    await driver.pipeInput('in', [{ value, headers: CE_JSON, timestamp: 1 }]);
+    const [out] = driver.readOutput(JOIN);
+    expect(outcomes).toEqual([{ outcome: 'processed' }]);
+    expect(decodeStructured(out?.value ?? null).data).toEqual(deployed);
+  });
+
   it('reads binary mode, a bare CDEvent and each event of a batch on its own', async () => {
     const { driver, outcomes } = setup();
     const second = { ...deployed, context: { ...deployed.context, id: 'deploy-43' } };
