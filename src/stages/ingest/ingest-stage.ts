@@ -73,6 +73,13 @@ export interface IngestStageOptions {
 const DEDUPE_STORE = 'ingest-dedupe';
 /** under the broker's default limit of one hour, with room for clock skew */
 const DEFAULT_MAX_FUTURE_MS = 55 * 60_000;
+/**
+ * An event up to this size goes on as the bytes it came in; a larger one is
+ * encoded whole, as compact as JSON gets. Passed on as it came, with the
+ * whitespace its producer wrote and ingest's extensions added, an event near
+ * the input's record limit could outgrow what the internal topic takes.
+ */
+const PASS_ON_MAX_BYTES = 256 * 1024;
 
 class IngestProcessor implements Processor {
   /** the dedupe's keys, held here (the store only logs changes): see `init` */
@@ -190,7 +197,7 @@ class IngestProcessor implements Processor {
       key: event.routingKey,
       // the event as it came, with ingest's extensions appended, when it came structured
       value:
-        event.read === undefined
+        event.read === undefined || event.read.bytes.length > PASS_ON_MAX_BYTES
           ? encodeStructured(event.envelope)
           : encodeStructuredFrom(event.read, event.envelope),
       headers: { 'content-type': STRUCTURED_CONTENT_TYPE },

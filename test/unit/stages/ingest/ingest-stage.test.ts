@@ -106,6 +106,23 @@ describe('ingest stage', () => {
     expect(spoofed?.value?.toString().split('"cdsvalidated"').length).toBe(2);
   });
 
+  it('encodes a large event whole, compact, instead of passing on the whitespace it came with', async () => {
+    const { driver } = setup();
+    const large = {
+      ...deployed,
+      customData: { notes: Array.from({ length: 4000 }, (_, n) => ({ n })) },
+    };
+    const value = JSON.stringify(JSON.parse(structured(large)), null, 24);
+    expect(value.length).toBeGreaterThan(256 * 1024);
+    expect(value.length).toBeLessThan(1024 * 1024);
+    await driver.pipeInput('in', [{ value, headers: CE_JSON, timestamp: 1 }]);
+    const [out] = driver.readOutput(JOIN);
+    const passed = out?.value?.toString() ?? '';
+    expect(passed.length).toBeLessThan(value.length);
+    expect(passed).not.toContain('\n');
+    expect(decodeStructured(out?.value ?? null).data).toEqual(large);
+  });
+
   it('passes on an event whose bytes begin with a byte order mark so that a plain decoder reads it', async () => {
     const { driver, outcomes } = setup();
     const value = Buffer.concat([
