@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   SBOM_UNSUPPORTED_FORMAT: 'a scan report is in a format cdstream does not read',
   // processing
   PROCESSING_FAILED: 'a stage threw while processing the record (a bug: please report it)',
+  OUTPUT_TOO_LARGE:
+    'what a stage would write for the record is larger than its topic takes (max.message.bytes)',
   // services; retried, never dead-lettered
   REGISTRY_UNAVAILABLE: 'the schema registry cannot be reached',
   BROKER_UNAVAILABLE: 'the Kafka brokers cannot be reached',

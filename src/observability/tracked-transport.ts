@@ -107,6 +107,10 @@ export class TrackedTransport implements StreamTransport {
     return this.inner.partitionCounts(topics);
   }
 
+  recordBatchLimits(topics: readonly string[]): Promise<Map<string, number>> {
+    return this.inner.recordBatchLimits(topics);
+  }
+
   committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
     return this.inner.committedOffsets(groupId, topic);
   }

@@ -41,6 +41,8 @@ export class StageRunner {
     private readonly listener: RuntimeListener,
     private readonly partitionsOf: (topic: string) => number,
     private readonly now: () => number = Date.now,
+    /** the largest record batch a topic takes, when known */
+    recordBatchLimitOf: (topic: string) => number | undefined = () => undefined,
   ) {
     this.groupId = `${names.topology.applicationId}-${stage.name}`;
     this.tasks = new TaskManager({
@@ -52,6 +54,7 @@ export class StageRunner {
       listener,
       groupId: this.groupId,
       partitionsOf,
+      recordBatchLimitOf,
       seek: (topic, partition, offset) => {
         this.consumer?.seek(topic, partition, offset);
       },

@@ -27,6 +27,8 @@ export interface TaskManagerOptions {
   readonly groupId: string;
   /** partition count of a topic (resolved at start-up) */
   readonly partitionsOf: (topic: string) => number;
+  /** the largest record batch a topic takes, when known */
+  readonly recordBatchLimitOf?: (topic: string) => number | undefined;
   /** moves the stage consumer's position of a partition */
   readonly seek: (topic: string, partition: number, offset: string) => void;
   readonly now: () => number;
@@ -43,6 +45,7 @@ export class TaskManager {
   private readonly listener: RuntimeListener;
   private readonly groupId: string;
   private readonly partitionsOf: (topic: string) => number;
+  private readonly recordBatchLimitOf: ((topic: string) => number | undefined) | undefined;
   private readonly seek: (topic: string, partition: number, offset: string) => void;
   private readonly now: () => number;
 
@@ -55,6 +58,7 @@ export class TaskManager {
     this.listener = options.listener;
     this.groupId = options.groupId;
     this.partitionsOf = options.partitionsOf;
+    this.recordBatchLimitOf = options.recordBatchLimitOf;
     this.seek = options.seek;
     this.now = options.now;
   }
@@ -91,6 +95,7 @@ export class TaskManager {
       names: this.names,
       now: this.now,
       partitionsOf: this.partitionsOf,
+      ...(this.recordBatchLimitOf ? { recordBatchLimitOf: this.recordBatchLimitOf } : {}),
       watermarkIntervalMs: this.settings.watermarkIntervalMs,
       bufferSpillAfterMs: this.settings.bufferSpillAfterMs,
       bufferSpillBehindRecords: this.settings.bufferSpillBehindRecords,

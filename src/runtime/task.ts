@@ -67,6 +67,12 @@ export interface TaskOptions {
   readonly send?: (records: ProducedRecord[]) => Promise<void>;
   /** see `send`; default 1,000 */
   readonly sendAfterRecords?: number;
+  /**
+   * The largest record batch a topic takes, when known: a record forwarded
+   * that cannot fit fails the record being processed (OUTPUT_TOO_LARGE, dead-lettered)
+   * instead of failing every transaction that tries to write it.
+   */
+  readonly recordBatchLimitOf?: (topic: string) => number | undefined;
 }
 
 const DEFAULT_BUFFER_SPILL_AFTER_MS = 30_000;
@@ -736,10 +742,12 @@ export class Task {
       forward: (output: string, record: OutputRecord) => {
         const definition = names.output(task.stage, output);
         const encoded = definition.encode ? definition.encode(record) : record;
+        const topic = names.topic(definition.topic);
+        task.checkFits(output, topic, encoded);
         task.pending.push({
           ...encoded,
           timestamp: encoded.timestamp ?? task.currentTimestamp,
-          topic: names.topic(definition.topic),
+          topic,
         });
       },
       partitionCount: (output: string) =>
@@ -761,6 +769,18 @@ export class Task {
     };
   }
 
+  /** A record no batch of its topic can hold would fail every transaction that writes it. */
+  private checkFits(output: string, topic: string, record: OutputRecord): void {
+    const limit = this.options.recordBatchLimitOf?.(topic);
+    if (limit === undefined) return;
+    const bytes = recordBatchBytes(record);
+    if (bytes <= limit) return;
+    throw new StageFailure(
+      'OUTPUT_TOO_LARGE',
+      `stage ${this.stage.name} would write a record of about ${bytes} bytes to ${output} (${topic}), which takes at most ${limit} (max.message.bytes)`,
+    );
+  }
+
   private keyValueStoreOf<V>(name: string): KeyValueStore<V> {
     const store = this.stores.get(name);
     if (store instanceof KeyValueStore) return store as KeyValueStore<V>;
@@ -780,3 +800,18 @@ export class Task {
     );
   }
 }
+
+/** Bytes of a record batch holding just this record: its key, value and headers, and about 100 bytes of batch and record framing. */
+export function recordBatchBytes(record: OutputRecord): number {
+  const size = (value: Buffer | string | null | undefined) =>
+    value == null ? 0 : Buffer.byteLength(value);
+  let bytes = RECORD_BATCH_FRAMING + size(record.key) + size(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      bytes += Buffer.byteLength(name) + size(one as Buffer | string | undefined) + 10;
+    }
+  }
+  return bytes;
+}
+
+const RECORD_BATCH_FRAMING = 100;

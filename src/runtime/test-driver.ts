@@ -85,6 +85,8 @@ export interface TestDriverOptions {
    * Default false: every record of every topic is kept.
    */
   readonly discardConsumed?: boolean;
+  /** the largest record batch a topic takes (its max.message.bytes), by topic name; default none */
+  readonly recordBatchLimits?: Readonly<Record<string, number>>;
 }
 
 /** Where a dropped record was: offsets stay the array index. */
@@ -136,6 +138,7 @@ export class TopologyTestDriver {
   private writeCounter = 0;
   private readonly interleaving: DriverInterleaving | undefined;
   private readonly followWallClock: boolean;
+  private readonly recordBatchLimits: Readonly<Record<string, number>>;
   private readonly buffer: Pick<
     TestDriverOptions,
     'bufferSpillAfterMs' | 'bufferSpillBehindRecords' | 'bufferSpillWhenIdleMs'
@@ -151,6 +154,7 @@ export class TopologyTestDriver {
     this.wallClock = options.wallClockTime ?? 0;
     this.interleaving = options.interleaving;
     this.followWallClock = options.followWallClock ?? false;
+    this.recordBatchLimits = options.recordBatchLimits ?? {};
     this.discardConsumed = options.discardConsumed ?? false;
     for (const stage of topology.stages) {
       for (const topic of this.names.inputTopics(stage)) {
@@ -342,6 +346,7 @@ export class TopologyTestDriver {
       partitionsOf: () => this.partitions,
       watermarkIntervalMs: 0,
       followWallClock: this.followWallClock,
+      recordBatchLimitOf: (topic) => this.recordBatchLimits[topic],
       ...this.buffer,
     });
     for (const changelog of task.changelogTopics) {

@@ -116,6 +116,12 @@ export interface StreamTransport {
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
   /** partition count of each topic that exists */
   partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * The largest record batch each topic takes (its max.message.bytes), of
+   * the topics the broker says it of; none when it does not (for example,
+   * not authorised to describe configs).
+   */
+  recordBatchLimits(topics: readonly string[]): Promise<Map<string, number>>;
   /** committed offsets of a group on a topic; partitions without a commit are absent */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
   /** lag of a group on every partition of the topics; a partition it never committed counts from its start */

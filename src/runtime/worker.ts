@@ -37,6 +37,7 @@ export class StreamWorker {
   private readonly runners: StageRunner[] = [];
   private started = false;
   private readonly partitionCounts = new Map<string, number>();
+  private recordBatchLimits = new Map<string, number>();
   private fatal: ((error: Error) => void) | undefined;
   /** resolves with the first error no runner can recover from */
   readonly failed: Promise<Error>;
@@ -82,6 +83,8 @@ export class StreamWorker {
           if (count === undefined) throw new Error(`no partition count known for topic ${topic}`);
           return count;
         },
+        Date.now,
+        (topic) => this.recordBatchLimits.get(topic),
       );
       await this.whileUnreachable(`joining group of stage ${stage.name}`, deadline, settings, () =>
         runner.start((error) => this.fatal?.(error)),
@@ -145,5 +148,24 @@ export class StreamWorker {
     checkChangelogs(this.names, plan, actual);
     for (const [topic, count] of [...inputCounts, ...actual])
       this.partitionCounts.set(topic, count);
+    this.recordBatchLimits = await this.readRecordBatchLimits(plan.topics.map((t) => t.name));
+  }
+
+  /**
+   * What each topic written takes: a record over it fails every transaction
+   * that holds it, so it is dead-lettered instead. Unknown (the broker does
+   * not say) means unchecked, as before.
+   */
+  private async readRecordBatchLimits(topics: readonly string[]): Promise<Map<string, number>> {
+    try {
+      return await this.options.transport.recordBatchLimits(topics);
+    } catch (error) {
+      if (this.options.transport.isTransient(error)) throw error;
+      this.options.logger.warn(
+        { err: error },
+        `could not read max.message.bytes of the topics written (${error instanceof Error ? error.message : String(error)}); a record too large for its topic will fail its transaction until it is removed`,
+      );
+      return new Map();
+    }
   }
 }

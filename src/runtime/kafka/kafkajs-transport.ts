@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   Kafka,
+  kafkajs,
   logLevel,
   type Admin,
   type Consumer,
@@ -120,6 +121,27 @@ export class KafkajsTransport implements StreamTransport {
     const metadata = await admin.fetchTopicMetadata({ topics: wanted });
     for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length);
     return counts;
+  }
+
+  async recordBatchLimits(topics: readonly string[]): Promise<Map<string, number>> {
+    const limits = new Map<string, number>();
+    if (topics.length === 0) return limits;
+    const admin = await this.connectedAdmin();
+    const described = await admin.describeConfigs({
+      resources: topics.map((name) => ({
+        type: kafkajs.ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['max.message.bytes'],
+      })),
+      includeSynonyms: false,
+    });
+    for (const resource of described.resources) {
+      if (resource.errorCode !== 0) continue;
+      const entry = resource.configEntries.find((e) => e.configName === 'max.message.bytes');
+      const limit = Number(entry?.configValue);
+      if (Number.isSafeInteger(limit) && limit > 0) limits.set(resource.resourceName, limit);
+    }
+    return limits;
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {

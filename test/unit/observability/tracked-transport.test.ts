@@ -11,6 +11,7 @@ function fakeTransport() {
   const inner: StreamTransport = {
     ensureTopics: () => Promise.resolve(),
     partitionCounts: () => Promise.resolve(new Map()),
+    recordBatchLimits: () => Promise.resolve(new Map()),
     committedOffsets: () => Promise.resolve(new Map()),
     consumerLag: (groupId, topics) => {
       lagCalls.push({ groupId, topics });

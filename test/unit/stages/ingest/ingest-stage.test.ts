@@ -123,6 +123,48 @@ describe('ingest stage', () => {
     expect(decodeStructured(out?.value ?? null).data).toEqual(large);
   });
 
+  it('dead-letters an event too large for the join topic once its extensions are added, and goes on', async () => {
+    const outcomes: { outcome: IngestOutcome; code?: string }[] = [];
+    const driver = new TopologyTestDriver(
+      {
+        applicationId: 'ingest-test',
+        stages: [
+          ingestStage({
+            inputTopics: ['in'],
+            toJoin: 'by-artifact',
+            deadLetterTopic: 'dlq',
+            unknownTypes: 'dead-letter',
+            dedupeHorizonMs: 86_400_000,
+            onOutcome: (outcome) => outcomes.push({ outcome }),
+          }),
+        ],
+      },
+      { wallClockTime: Date.now(), recordBatchLimits: { [JOIN]: 4000 } },
+    );
+    const sized = (id: string, notes: number) =>
+      structured(
+        {
+          ...deployed,
+          context: { ...deployed.context, id },
+          customData: { notes: 'x'.repeat(notes) },
+        },
+        { id },
+      );
+    const fits = sized('fits', 3000 - structured(deployed).length);
+    const over = sized('over', 3800 - structured(deployed).length);
+    expect(Buffer.byteLength(over)).toBeLessThan(4000);
+    await driver.pipeInput('in', [
+      { value: over, headers: CE_JSON, timestamp: 1 },
+      { value: fits, headers: CE_JSON, timestamp: 2 },
+    ]);
+    const passed = driver.readOutput(JOIN).map((r) => decodeStructured(r.value).attributes.id);
+    expect(passed).toEqual(['fits']);
+    const [dead] = driver.readOutput('dlq');
+    expect(dead?.headers[DEAD_LETTER_HEADERS.code]?.toString()).toBe('OUTPUT_TOO_LARGE');
+    expect(dead?.value?.toString()).toBe(over);
+    expect(dead?.headers[DEAD_LETTER_HEADERS.message]?.toString()).toMatch(/max\.message\.bytes/);
+  });
+
   it('passes on an event whose bytes begin with a byte order mark so that a plain decoder reads it', async () => {
     const { driver, outcomes } = setup();
     const value = Buffer.concat([
