@@ -52,8 +52,9 @@ export function decodeStructuredRead(value: Buffer | null): StructuredRead {
 /**
  * encodeStructured(event), for an event that is the one `read` with
  * extensions added: the bytes read, with the added members written before
- * their closing brace. Ingest and the join pass every event on this way;
- * encoding it whole again was 2% of the pipeline's CPU in each. Whole when
+ * their closing brace. Ingest and the join pass every event on this way:
+ * in ingest it costs 0.75–0.87 of encoding the event whole (bench:pass-on),
+ * a saving of 1–2 µs of the 400 or so an event costs the pipeline. Whole when
  * the event differs in any other way, when a name added is a member the
  * decoder skipped (a null one), which must not be written twice, or when
  * the bytes do not start with the object (a byte order mark, which the
@@ -87,7 +88,11 @@ function appendedExtensions(
   // an object with members ({} is not a CloudEvent): `,` goes after its last one
   if (bytes[end] !== 0x7d || end <= start + 1) return undefined;
   if (members === '') return bytes;
-  return Buffer.concat([bytes.subarray(0, end), Buffer.from(`${members}}`)]);
+  members += '}';
+  const passed = Buffer.allocUnsafe(end + Buffer.byteLength(members));
+  bytes.copy(passed, 0, 0, end);
+  passed.write(members, end);
+  return passed;
 }
 
 const PAYLOAD: ReadonlySet<string> = new Set(['data', 'data_base64']);
