@@ -10,6 +10,7 @@ import {
 } from '../../cloudevents/envelope.js';
 import type { AvroDecoder } from '../../cloudevents/types.js';
 import { CdstreamError, isCdstreamError } from '../../errors.js';
+import { isStageFailure } from '../../runtime/failure.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { InputRecord } from '../../runtime/record.js';
 import { HashedKeyTimes } from '../../runtime/stores/hashed-key-times.js';
@@ -186,7 +187,15 @@ class IngestProcessor implements Processor {
     // record timestamp of an event without one is when it was produced, which
     // for a backfill is "now" and would make the rest of the history late.
     if (result.event.eventTimeFromEvent !== false) context.observeEventTime(event.eventTime);
-    this.forward(event, context);
+    try {
+      this.forward(event, context);
+    } catch (error) {
+      // the runtime dead-letters the record (OUTPUT_TOO_LARGE): it is accounted for here
+      if (isStageFailure(error) && !error.retriable) {
+        this.options.onOutcome?.('dead-lettered', { code: error.code, type: result.event.type });
+      }
+      throw error;
+    }
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeStructured } from '../../../../src/cloudevents/envelope.js';
 import { CdstreamError } from '../../../../src/errors.js';
 import { DEAD_LETTER_HEADERS } from '../../../../src/runtime/dead-letter.js';
-import { TopologyTestDriver } from '../../../../src/runtime/test-driver.js';
+import { TopologyTestDriver, type TestDriverOptions } from '../../../../src/runtime/test-driver.js';
 import {
   ingestStage,
   type IngestOutcome,
@@ -19,7 +19,11 @@ const deployed = JSON.parse(fixture('events/service-deployed.json')) as {
 const DIGEST = '0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427';
 const JOIN = 'ingest-test-by-artifact-repartition';
 
-function setup(options: Partial<IngestStageOptions> = {}, partitions = 1) {
+function setup(
+  options: Partial<IngestStageOptions> = {},
+  partitions = 1,
+  driverOptions: TestDriverOptions = {},
+) {
   const outcomes: { outcome: IngestOutcome; code?: string }[] = [];
   const driver = new TopologyTestDriver(
     {
@@ -38,7 +42,7 @@ function setup(options: Partial<IngestStageOptions> = {}, partitions = 1) {
         }),
       ],
     },
-    { partitions, wallClockTime: Date.now() },
+    { partitions, wallClockTime: Date.now(), ...driverOptions },
   );
   return { driver, outcomes };
 }
@@ -124,23 +128,7 @@ describe('ingest stage', () => {
   });
 
   it('dead-letters an event too large for the join topic once its extensions are added, and goes on', async () => {
-    const outcomes: { outcome: IngestOutcome; code?: string }[] = [];
-    const driver = new TopologyTestDriver(
-      {
-        applicationId: 'ingest-test',
-        stages: [
-          ingestStage({
-            inputTopics: ['in'],
-            toJoin: 'by-artifact',
-            deadLetterTopic: 'dlq',
-            unknownTypes: 'dead-letter',
-            dedupeHorizonMs: 86_400_000,
-            onOutcome: (outcome) => outcomes.push({ outcome }),
-          }),
-        ],
-      },
-      { wallClockTime: Date.now(), recordBatchLimits: { [JOIN]: 4000 } },
-    );
+    const { driver, outcomes } = setup({}, 1, { recordBatchLimits: { [JOIN]: 4000 } });
     const sized = (id: string, notes: number) =>
       structured(
         {
@@ -163,6 +151,11 @@ describe('ingest stage', () => {
     expect(dead?.headers[DEAD_LETTER_HEADERS.code]?.toString()).toBe('OUTPUT_TOO_LARGE');
     expect(dead?.value?.toString()).toBe(over);
     expect(dead?.headers[DEAD_LETTER_HEADERS.message]?.toString()).toMatch(/max\.message\.bytes/);
+    // accounted for once: dead-lettered, then processed
+    expect(outcomes).toEqual([
+      { outcome: 'dead-lettered', code: 'OUTPUT_TOO_LARGE' },
+      { outcome: 'processed' },
+    ]);
   });
 
   it('passes on an event whose bytes begin with a byte order mark so that a plain decoder reads it', async () => {
