@@ -190,11 +190,12 @@ class IngestProcessor implements Processor {
     try {
       this.forward(event, context);
     } catch (error) {
-      // the runtime dead-letters the record (OUTPUT_TOO_LARGE): it is accounted for here
-      if (isStageFailure(error) && !error.retriable) {
-        this.options.onOutcome?.('dead-lettered', { code: error.code, type: result.event.type });
-      }
-      throw error;
+      // too large for the join's topic (OUTPUT_TOO_LARGE): this event is
+      // dead-lettered, the others of a batch record go on
+      if (!isStageFailure(error) || error.retriable) throw error;
+      context.deadLetter({ code: error.code, message: error.message, path: error.path });
+      this.options.onOutcome?.('dead-lettered', { code: error.code, type: result.event.type });
+      return;
     }
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,

@@ -156,6 +156,17 @@ describe('ingest stage', () => {
       { outcome: 'dead-lettered', code: 'OUTPUT_TOO_LARGE' },
       { outcome: 'processed' },
     ]);
+    // in a batch record, the other events go on
+    const batch = `[${sized('fits-2', 1000)},${sized('over-2', 3800 - structured(deployed).length)}]`;
+    await driver.pipeInput('in', [
+      { value: batch, headers: { 'content-type': 'application/cloudevents-batch+json' } },
+    ]);
+    expect(driver.readOutput(JOIN).map((r) => decodeStructured(r.value).attributes.id)).toEqual([
+      'fits-2',
+    ]);
+    expect(driver.readOutput('dlq')[0]?.headers[DEAD_LETTER_HEADERS.code]?.toString()).toBe(
+      'OUTPUT_TOO_LARGE',
+    );
   });
 
   it('passes on an event whose bytes begin with a byte order mark so that a plain decoder reads it', async () => {
