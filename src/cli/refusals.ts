@@ -8,6 +8,7 @@
  * truth, and a refusal it gives is explained the same way.
  */
 import { kafkajs, type Kafka, type Message } from '../runtime/kafka/kafkajs.js';
+import { recordBytes } from '../runtime/record.js';
 import { duration } from './demo/summary.js';
 
 /** What the topic accepts, as its configuration says. */
@@ -99,19 +100,7 @@ export async function topicLimits(kafka: Kafka, topic: string): Promise<TopicLim
  * this size already over max.message.bytes is refused for sure.
  */
 export function messageBytes(message: Message): number {
-  const size = (value: unknown): number =>
-    Buffer.isBuffer(value)
-      ? value.length
-      : typeof value === 'string'
-        ? Buffer.byteLength(value)
-        : Array.isArray(value)
-          ? value.reduce((sum: number, item: unknown) => sum + size(item), 0)
-          : 0;
-  const headers = Object.entries(message.headers ?? {}).reduce(
-    (sum, [name, value]) => sum + Buffer.byteLength(name) + size(value),
-    0,
-  );
-  return size(message.key) + size(message.value) + headers;
+  return recordBytes(message);
 }
 
 /**

@@ -51,3 +51,46 @@ export function nextOffsetOf(offset: string): string {
   const value = Number(offset);
   return value < Number.MAX_SAFE_INTEGER ? String(value + 1) : (BigInt(offset) + 1n).toString();
 }
+
+type Bytes = Buffer | string | null | undefined;
+
+/** Anything with a key, a value and headers: an output record, or a kafkajs message (a repeated header is an array). */
+export interface SizedRecord {
+  readonly key?: Bytes;
+  readonly value?: Bytes;
+  readonly headers?: Readonly<Record<string, Bytes | readonly (Buffer | string)[]>>;
+}
+
+/** Bytes of a record's key, value and headers (each value of a repeated header with its name). */
+export function recordBytes(record: SizedRecord): number {
+  return measure(record, 0);
+}
+
+/**
+ * Bytes of a record batch holding just this record, as the broker holds it
+ * against max.message.bytes: its key, value and headers, and at most about
+ * 100 bytes of batch and record framing and 10 a header.
+ */
+export function recordBatchBytes(record: SizedRecord): number {
+  return RECORD_BATCH_FRAMING + measure(record, HEADER_FRAMING);
+}
+
+const RECORD_BATCH_FRAMING = 100;
+const HEADER_FRAMING = 10;
+
+const sizeOf = (value: Bytes): number => (value == null ? 0 : Buffer.byteLength(value));
+
+function measure(record: SizedRecord, perHeader: number): number {
+  let bytes = sizeOf(record.key) + sizeOf(record.value);
+  const headers = record.headers ?? {};
+  // for-in, no arrays: this runs for every record sent
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
+    if (Array.isArray(value)) {
+      for (const one of value as readonly (Buffer | string)[])
+        bytes += Buffer.byteLength(name) + sizeOf(one) + perHeader;
+    } else bytes += Buffer.byteLength(name) + sizeOf(value as Bytes) + perHeader;
+  }
+  return bytes;
+}

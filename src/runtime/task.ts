@@ -3,6 +3,7 @@ import { deadLetterRecord, type DeadLetterReason } from './dead-letter.js';
 import type { Processor, ProcessorContext, PunctuationType } from './processor.js';
 import {
   nextOffsetOf,
+  recordBatchBytes,
   type InputRecord,
   type OutputRecord,
   type ProducedRecord,
@@ -800,22 +801,3 @@ export class Task {
     );
   }
 }
-
-/** Bytes of a record batch holding just this record: its key, value and headers, and about 100 bytes of batch and record framing. */
-export function recordBatchBytes(record: OutputRecord): number {
-  const size = (value: Buffer | string | null | undefined) =>
-    value == null ? 0 : Buffer.byteLength(value);
-  let bytes = RECORD_BATCH_FRAMING + size(record.key) + size(record.value);
-  const headers = record.headers ?? {};
-  // for-in, no arrays: this runs for every record forwarded
-  for (const name in headers) {
-    const value = headers[name];
-    if (Array.isArray(value)) {
-      for (const one of value as readonly (Buffer | string)[])
-        bytes += Buffer.byteLength(name) + size(one) + 10;
-    } else bytes += Buffer.byteLength(name) + size(value) + 10;
-  }
-  return bytes;
-}
-
-const RECORD_BATCH_FRAMING = 100;

@@ -26,7 +26,7 @@ import {
   readCommittedFilterInstalled,
 } from './kafkajs.js';
 import { keyPartitioner } from './key-partitioner.js';
-import type { ProducedRecord, RecordHeaders } from '../record.js';
+import { recordBytes, type ProducedRecord, type RecordHeaders } from '../record.js';
 import type { RawRecord } from '../task.js';
 import {
   EARLIEST,
@@ -444,7 +444,7 @@ export function chunksOf(records: readonly ProducedRecord[], maxBytes: number): 
   let chunk: ProducedRecord[] = [];
   let bytes = 0;
   for (const record of records) {
-    const size = sizeOf(record.key) + sizeOf(record.value) + headersSize(record.headers) + 64;
+    const size = recordBytes(record) + 64;
     if (chunk.length > 0 && bytes + size > maxBytes) {
       chunks.push(chunk);
       chunk = [];
@@ -455,17 +455,6 @@ export function chunksOf(records: readonly ProducedRecord[], maxBytes: number): 
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-const sizeOf = (value: Buffer | string | null | undefined): number =>
-  value === null || value === undefined ? 0 : Buffer.byteLength(value);
-
-function headersSize(headers: RecordHeaders | undefined): number {
-  let size = 0;
-  for (const name in headers) {
-    if (Object.hasOwn(headers, name)) size += name.length + sizeOf(headers[name]);
-  }
-  return size;
 }
 
 function groupByTopic(

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeProduceRequestBody } from '../../../src/runtime/kafka/install-sized-produce-encoding.js';
-import type { OutputRecord } from '../../../src/runtime/record.js';
-import { recordBatchBytes } from '../../../src/runtime/task.js';
+import { recordBatchBytes, type OutputRecord } from '../../../src/runtime/record.js';
 
 const bytes = fc.oneof(
   fc.constant(null),
