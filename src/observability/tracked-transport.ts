@@ -119,8 +119,12 @@ export class TrackedTransport implements StreamTransport {
     return this.inner.consumerLag(groupId, topics);
   }
 
-  createTaskProducer(transactionalId: string, consumerGroupId: string): Promise<TaskProducer> {
-    return this.inner.createTaskProducer(transactionalId, consumerGroupId);
+  createTaskProducer(
+    transactionalId: string,
+    consumerGroupId: string,
+    recordBatchLimitOf?: (topic: string) => number | undefined,
+  ): Promise<TaskProducer> {
+    return this.inner.createTaskProducer(transactionalId, consumerGroupId, recordBatchLimitOf);
   }
 
   restore(request: RestoreRequest): Promise<{ records: number }> {

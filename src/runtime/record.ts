@@ -72,10 +72,22 @@ export function recordBytes(record: SizedRecord): number {
  * 100 bytes of batch and record framing and 10 a header.
  */
 export function recordBatchBytes(record: SizedRecord): number {
-  return RECORD_BATCH_FRAMING + measure(record, HEADER_FRAMING);
+  return RECORD_BATCH_HEADER + recordInBatchBytes(record);
 }
 
-const RECORD_BATCH_FRAMING = 100;
+/**
+ * Bytes one more record adds to a record batch, at most: with
+ * `RECORD_BATCH_HEADER`, a batch of records measures no more than the sum.
+ */
+export function recordInBatchBytes(record: SizedRecord): number {
+  return RECORD_FRAMING + measure(record, HEADER_FRAMING);
+}
+
+/** a record batch's own header (61 bytes in format v2), rounded up */
+export const RECORD_BATCH_HEADER = 64;
+/** a record's length, attributes, timestamp and offset deltas, key and value lengths, header count: varints */
+const RECORD_FRAMING = 36;
+/** a header's name and value lengths: varints */
 const HEADER_FRAMING = 10;
 
 const sizeOf = (value: Bytes): number => (value == null ? 0 : Buffer.byteLength(value));

@@ -197,6 +197,7 @@ export class TaskManager {
             slot.producer ??= await this.transport.createTaskProducer(
               this.transactionalId(slot.task.partition),
               this.groupId,
+              this.recordBatchLimitOf,
             );
           }),
         );

@@ -126,8 +126,16 @@ export interface StreamTransport {
   committedOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
   /** lag of a group on every partition of the topics; a partition it never committed counts from its start */
   consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]>;
-  /** a producer whose transactions commit offsets for `consumerGroupId` */
-  createTaskProducer(transactionalId: string, consumerGroupId: string): Promise<TaskProducer>;
+  /**
+   * A producer whose transactions commit offsets for `consumerGroupId`. It
+   * sends a topic's records in record batches no larger than
+   * `recordBatchLimitOf` says the topic takes (as `recordBatchLimits` read it).
+   */
+  createTaskProducer(
+    transactionalId: string,
+    consumerGroupId: string,
+    recordBatchLimitOf?: (topic: string) => number | undefined,
+  ): Promise<TaskProducer>;
   /** reads the given partitions of the changelogs from the start to their current end */
   restore(request: RestoreRequest): Promise<{ records: number }>;
   runStageConsumer(

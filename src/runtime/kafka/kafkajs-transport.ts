@@ -26,7 +26,12 @@ import {
   readCommittedFilterInstalled,
 } from './kafkajs.js';
 import { keyPartitioner } from './key-partitioner.js';
-import { recordBytes, type ProducedRecord, type RecordHeaders } from '../record.js';
+import {
+  RECORD_BATCH_HEADER,
+  recordInBatchBytes,
+  type ProducedRecord,
+  type RecordHeaders,
+} from '../record.js';
 import type { RawRecord } from '../task.js';
 import {
   EARLIEST,
@@ -179,6 +184,7 @@ export class KafkajsTransport implements StreamTransport {
   async createTaskProducer(
     transactionalId: string,
     consumerGroupId: string,
+    recordBatchLimitOf: (topic: string) => number | undefined = () => undefined,
   ): Promise<TaskProducer> {
     const producer = this.kafka.producer({
       transactionalId,
@@ -204,7 +210,7 @@ export class KafkajsTransport implements StreamTransport {
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
-    return new KafkajsTaskProducer(producer, transactionalId, consumerGroupId);
+    return new KafkajsTaskProducer(producer, transactionalId, consumerGroupId, recordBatchLimitOf);
   }
 
   async restore(request: RestoreRequest): Promise<{ records: number }> {
@@ -372,6 +378,7 @@ class KafkajsTaskProducer implements TaskProducer {
     private readonly producer: Producer,
     private readonly transactionalId: string,
     private readonly consumerGroupId: string,
+    private readonly recordBatchLimitOf: (topic: string) => number | undefined,
   ) {}
 
   async send(records: readonly ProducedRecord[]): Promise<void> {
@@ -416,9 +423,9 @@ class KafkajsTaskProducer implements TaskProducer {
     records: readonly ProducedRecord[],
   ): Promise<void> {
     // kafkajs puts a partition's records of one send into one record batch,
-    // which the broker refuses above max.message.bytes (1 MB by default):
-    // a transaction that closes many windows at once is sent in chunks
-    for (const chunk of chunksOf(records, MAX_SEND_BYTES)) {
+    // which the broker refuses above the topic's max.message.bytes (1 MB by
+    // default): a transaction that closes many windows at once is sent in chunks
+    for (const chunk of chunksOf(records, MAX_SEND_BYTES, this.recordBatchLimitOf)) {
       await transaction.sendBatch({ topicMessages: groupByTopic(chunk), acks: -1 });
     }
   }
@@ -438,20 +445,36 @@ class KafkajsTaskProducer implements TaskProducer {
 /** Bytes of keys, values and headers sent in one produce call of a transaction, at most (about). */
 const MAX_SEND_BYTES = 512 * 1024;
 
-/** Splits records into runs of at most `maxBytes` (a single larger record stands alone). */
-export function chunksOf(records: readonly ProducedRecord[], maxBytes: number): ProducedRecord[][] {
+/**
+ * Splits records into runs of at most `maxBytes` in all, in which the
+ * records of each topic make a record batch no larger than its
+ * `recordBatchLimitOf` (counted per topic, not per partition: the
+ * partitioner's choice is not known here). A record too large for either
+ * stands alone; the broker's answer is then the task's to handle.
+ */
+export function chunksOf(
+  records: readonly ProducedRecord[],
+  maxBytes: number,
+  recordBatchLimitOf: (topic: string) => number | undefined = () => undefined,
+): ProducedRecord[][] {
   const chunks: ProducedRecord[][] = [];
   let chunk: ProducedRecord[] = [];
   let bytes = 0;
+  /** per topic in the chunk: the bytes of its record batch */
+  const batchBytes = new Map<string, number>();
   for (const record of records) {
-    const size = recordBytes(record) + 64;
-    if (chunk.length > 0 && bytes + size > maxBytes) {
+    const size = recordInBatchBytes(record);
+    const batch = batchBytes.get(record.topic) ?? RECORD_BATCH_HEADER;
+    const limit = recordBatchLimitOf(record.topic) ?? Infinity;
+    if (chunk.length > 0 && (bytes + size > maxBytes || batch + size > limit)) {
       chunks.push(chunk);
       chunk = [];
       bytes = 0;
+      batchBytes.clear();
     }
     chunk.push(record);
     bytes += size;
+    batchBytes.set(record.topic, (batchBytes.get(record.topic) ?? RECORD_BATCH_HEADER) + size);
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;

@@ -3,7 +3,8 @@
  * fails every transaction that holds it: before, the task restored and
  * re-read it forever and its partition, with every window downstream, stood
  * still. On the real broker: such an input is dead-lettered with
- * OUTPUT_TOO_LARGE and the records after it go on.
+ * OUTPUT_TOO_LARGE and the records after it go on. And records that each
+ * fit, sent in one transaction, are sent in record batches the topic takes.
  */
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
@@ -119,5 +120,25 @@ describe('a stage output larger than its topic takes', () => {
     expect(record?.message.headers?.[DEAD_LETTER_HEADERS.message]?.toString()).toContain(
       `${LIMIT} (max.message.bytes)`,
     );
+  });
+
+  it('sends records that each fit but together exceed the limit in batches the topic takes', async () => {
+    // one transaction of 40 small events, all to the one partition: about five times the limit
+    const ids = Array.from({ length: 40 }, (_, n) => `small-${n}`);
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      messages: ids.map((id) => ({ key: id, value: event(id, 300), headers: CE_JSON })),
+    });
+    await producer.disconnect();
+
+    // the two of the first case, then these 40 (a refused batch would abort every transaction)
+    const forwarded = await consumeExactly(client, toJoin, 42, { readUncommitted: false });
+    await forwarded.consumer.disconnect();
+    const received = forwarded.received.map((r) => decodeStructured(r.message.value).attributes.id);
+    expect(received.slice(2)).toEqual(ids);
+    const sizes = forwarded.received.slice(2).map((r) => r.message.value?.length ?? 0);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeGreaterThan(4 * LIMIT);
   });
 });
