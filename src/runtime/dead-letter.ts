@@ -1,4 +1,9 @@
-import type { InputRecord, OutputRecord, RecordHeaders } from './record.js';
+import {
+  recordBatchBytes,
+  type InputRecord,
+  type OutputRecord,
+  type RecordHeaders,
+} from './record.js';
 
 /** Header names of a dead-letter record (DESIGN.md §3); the contract downstream tools read. */
 export const DEAD_LETTER_HEADERS = {
@@ -34,12 +39,15 @@ const MAX_MESSAGE_LENGTH = 1024;
 
 /**
  * The dead-letter copy of a record: original key, value and headers, plus the
- * reason and where the record came from.
+ * reason and where the record came from. A value over `maxValueBytes` is cut
+ * to it (`MAX_DEAD_LETTER_VALUE_BYTES` by default; less for a dead-letter
+ * topic whose max.message.bytes is smaller).
  */
 export function deadLetterRecord(
   record: Omit<InputRecord, 'timestamp'>,
   reason: DeadLetterReason,
   failedAt: number,
+  maxValueBytes = MAX_DEAD_LETTER_VALUE_BYTES,
 ): OutputRecord {
   const headers: RecordHeaders = {
     ...record.headers,
@@ -55,9 +63,9 @@ export function deadLetterRecord(
   };
   if (reason.path !== undefined) headers[DEAD_LETTER_HEADERS.path] = reason.path;
   let value = record.value;
-  if (value !== null && value.length > MAX_DEAD_LETTER_VALUE_BYTES) {
+  if (value !== null && value.length > maxValueBytes) {
     headers[DEAD_LETTER_HEADERS.valueBytes] = String(value.length);
-    value = value.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
+    value = value.subarray(0, Math.max(0, maxValueBytes));
   }
   return {
     key: record.key,
@@ -66,3 +74,26 @@ export function deadLetterRecord(
     timestamp: record.recordTimestamp,
   };
 }
+
+/**
+ * The dead-letter copy of a record as a topic that takes record batches of
+ * at most `limit` bytes can hold it: the value is cut further when the
+ * default cut does not fit (the headers and key are kept whole).
+ */
+export function deadLetterRecordWithin(
+  record: Omit<InputRecord, 'timestamp'>,
+  reason: DeadLetterReason,
+  failedAt: number,
+  limit: number | undefined,
+): OutputRecord {
+  const letter = deadLetterRecord(record, reason, failedAt);
+  if (limit === undefined || letter.value === null) return letter;
+  const over = recordBatchBytes(letter) - limit;
+  if (over <= 0) return letter;
+  const valueBytes = Buffer.byteLength(letter.value);
+  // the cut adds its own header when the value was whole: its name, up to 16 digits, framing
+  const sizeHeader = valueBytes === record.value?.length ? SIZE_HEADER_BYTES : 0;
+  return deadLetterRecord(record, reason, failedAt, valueBytes - over - sizeHeader);
+}
+
+const SIZE_HEADER_BYTES = DEAD_LETTER_HEADERS.valueBytes.length + 16 + 10;

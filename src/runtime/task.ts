@@ -1,5 +1,5 @@
 import { isStageFailure, StageFailure, TopologyError } from './failure.js';
-import { deadLetterRecord, type DeadLetterReason } from './dead-letter.js';
+import { deadLetterRecordWithin, type DeadLetterReason } from './dead-letter.js';
 import type { Processor, ProcessorContext, PunctuationType } from './processor.js';
 import {
   nextOffsetOf,
@@ -666,7 +666,12 @@ export class Task {
       raw.value === null && raw.prepared !== undefined
         ? { ...raw, value: Buffer.from(JSON.stringify(raw.prepared)) }
         : raw;
-    this.pending.push({ topic, ...deadLetterRecord(shown, reason, this.options.now()) });
+    // the dead letter's own topic may take less than the record came with: cut to fit, never refused
+    const limit = this.options.recordBatchLimitOf?.(topic);
+    this.pending.push({
+      topic,
+      ...deadLetterRecordWithin(shown, reason, this.options.now(), limit),
+    });
   }
 
   /**

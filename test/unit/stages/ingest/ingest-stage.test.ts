@@ -169,6 +169,22 @@ describe('ingest stage', () => {
     );
   });
 
+  it('cuts a dead letter to what the dead-letter topic takes, so the invalid record does not stall the task', async () => {
+    const { driver, outcomes } = setup({}, 1, { recordBatchLimits: { dlq: 2_000 } });
+    const invalid = `{"specversion":"1.0","id":"x","notes":"${'y'.repeat(10_000)}"`;
+    await driver.pipeInput('in', [
+      { value: invalid, headers: CE_JSON, timestamp: 1 },
+      { value: structured(deployed), headers: CE_JSON, timestamp: 2 },
+    ]);
+    const [dead] = driver.readOutput('dlq');
+    expect(dead?.headers[DEAD_LETTER_HEADERS.code]?.toString()).toBe('DECODE_JSON');
+    expect(dead?.value?.length).toBeLessThan(2_000);
+    expect(invalid.startsWith(dead?.value?.toString() ?? '-')).toBe(true);
+    expect(dead?.headers[DEAD_LETTER_HEADERS.valueBytes]?.toString()).toBe(String(invalid.length));
+    expect(driver.readOutput(JOIN)).toHaveLength(1);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['dead-lettered', 'processed']);
+  });
+
   it('passes on an event whose bytes begin with a byte order mark so that a plain decoder reads it', async () => {
     const { driver, outcomes } = setup();
     const value = Buffer.concat([
