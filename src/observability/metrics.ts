@@ -82,6 +82,7 @@ export class CdstreamMetrics {
   private readonly transactionSeconds: Histogram<'stage'>;
   private readonly committedRecords: Counter<'stage' | 'kind'>;
   private readonly retries: Counter<'stage' | 'code'>;
+  private readonly deadLetters: Counter<'stage' | 'code'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -136,6 +137,12 @@ export class CdstreamMetrics {
       labelNames: ['stage', 'code'],
       registers,
     });
+    this.deadLetters = new Counter({
+      name: 'cdstream_dead_letters_total',
+      help: "Dead-letter records committed, by the stage that wrote them and error code (the runtime's own, such as PROCESSING_FAILED in the join or aggregate, included)",
+      labelNames: ['stage', 'code'],
+      registers,
+    });
     this.registerLag(options);
     this.registerReadiness(options.ready);
     this.registerWatermarks(options.watermarks);
@@ -148,8 +155,11 @@ export class CdstreamMetrics {
         this.restoreSeconds.observe({ stage: label(stage) }, ms / 1000);
         this.restoredRecords.inc({ stage: label(stage) }, records);
       },
-      committed: ({ taskId, records, changelog, ms }) => {
+      committed: ({ taskId, records, changelog, ms, deadLetters }) => {
         const stage = stageOfTask(taskId);
+        for (const [code, count] of deadLetters) {
+          this.deadLetters.inc({ stage, code: errorCode(code) }, count);
+        }
         this.transactions.inc({ stage, result: 'committed' });
         this.transactionSeconds.observe({ stage }, ms / 1000);
         this.committedRecords.inc({ stage, kind: 'output' }, records);

@@ -6,7 +6,14 @@ export interface RuntimeListener {
     records: number;
     ms: number;
   }): void;
-  committed?(event: { taskId: string; records: number; changelog: number; ms: number }): void;
+  committed?(event: {
+    taskId: string;
+    records: number;
+    changelog: number;
+    ms: number;
+    /** dead letters the transaction wrote, by error code */
+    deadLetters: ReadonlyMap<string, number>;
+  }): void;
   aborted?(event: { taskId: string; reason: string }): void;
   retrying?(event: { taskId: string; code: string; attempt: number; delayMs: number }): void;
 }

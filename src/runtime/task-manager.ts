@@ -295,6 +295,7 @@ export class TaskManager {
           records: work.sent + work.records.length,
           changelog: work.changelog.length,
           ms: slot.lastCommitAt - started,
+          deadLetters: work.deadLetters,
         });
       } catch (error) {
         this.listener.aborted?.({ taskId: slot.task.id, reason: describe(error) });

@@ -1,5 +1,9 @@
 import { isStageFailure, StageFailure, TopologyError } from './failure.js';
-import { deadLetterRecordWithin, type DeadLetterReason } from './dead-letter.js';
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterRecordWithin,
+  type DeadLetterReason,
+} from './dead-letter.js';
 import type { Processor, ProcessorContext, PunctuationType } from './processor.js';
 import {
   nextOffsetOf,
@@ -7,6 +11,7 @@ import {
   type InputRecord,
   type OutputRecord,
   type ProducedRecord,
+  headerText,
 } from './record.js';
 import { KeyValueStore } from './stores/key-value-store.js';
 import type { ChangelogEntry, StateStore } from './stores/store.js';
@@ -105,6 +110,8 @@ export interface TaskCommit {
   readonly offsets: ReadonlyMap<string, string>;
   /** records of this transaction sent before the commit (`TaskOptions.send`) */
   readonly sent: number;
+  /** dead letters among this transaction's records (sent before the commit too), by error code */
+  readonly deadLetters: ReadonlyMap<string, number>;
 }
 
 interface Punctuator {
@@ -145,6 +152,8 @@ export class Task {
   private readonly processorContext: ProcessorContext;
   private readonly punctuators: Punctuator[] = [];
   private pending: ProducedRecord[] = [];
+  /** dead letters sent into the open transaction, by code (see `countDeadLetters`) */
+  private deadLettersSinceCommit = new Map<string, number>();
   private readonly nextOffsets = new Map<string, string>();
   private clockWritten = '';
   /** buffered tasks: next offset after what this task has read, per input topic */
@@ -591,13 +600,16 @@ export class Task {
         changelog.push({ topic, partition: this.partition, key: entry.key, value: entry.value });
       }
     }
+    this.countDeadLetters(this.pending);
     const commit: TaskCommit = {
       records: this.pending,
       changelog,
       offsets,
       sent: this.sentSinceCommit,
+      deadLetters: this.deadLettersSinceCommit,
     };
     this.pending = [];
+    this.deadLettersSinceCommit = new Map();
     this.nextOffsets.clear();
     this.processedSinceCommit = 0;
     this.sentSinceCommit = 0;
@@ -630,6 +642,7 @@ export class Task {
     this.processor = undefined;
     for (const store of this.stores.values()) store.clear();
     this.pending = [];
+    this.deadLettersSinceCommit = new Map();
   }
 
   private eventTimeOf(raw: RawRecord): number {
@@ -717,7 +730,19 @@ export class Task {
     const records = this.pending;
     this.pending = [];
     this.sentSinceCommit += records.length;
+    this.countDeadLetters(records);
     await send(records);
+  }
+
+  /** Counted as records leave for the transaction: a dead letter dropped with a failed record is not. */
+  private countDeadLetters(records: readonly ProducedRecord[]): void {
+    const topic = this.stage.deadLetterTopic;
+    if (topic === undefined) return;
+    for (const record of records) {
+      if (record.topic !== topic) continue;
+      const code = headerText(record.headers ?? {}, DEAD_LETTER_HEADERS.code) ?? 'UNKNOWN';
+      this.deadLettersSinceCommit.set(code, (this.deadLettersSinceCommit.get(code) ?? 0) + 1);
+    }
   }
 
   private requireProcessor(): Processor {

@@ -1,3 +1,4 @@
+import type { RuntimeListener } from './observer.js';
 import { partitionForKey } from './partitioner.js';
 import type { ProducedRecord, RecordHeaders } from './record.js';
 import { Task, type RawRecord } from './task.js';
@@ -87,6 +88,8 @@ export interface TestDriverOptions {
   readonly discardConsumed?: boolean;
   /** the largest record batch a topic takes (its max.message.bytes), by topic name; default none */
   readonly recordBatchLimits?: Readonly<Record<string, number>>;
+  /** told of every committed transaction, as a worker's listener is (`ms` is 0) */
+  readonly listener?: Pick<RuntimeListener, 'committed'>;
 }
 
 /** Where a dropped record was: offsets stay the array index. */
@@ -139,6 +142,7 @@ export class TopologyTestDriver {
   private readonly interleaving: DriverInterleaving | undefined;
   private readonly followWallClock: boolean;
   private readonly recordBatchLimits: Readonly<Record<string, number>>;
+  private readonly listener: Pick<RuntimeListener, 'committed'> | undefined;
   private readonly buffer: Pick<
     TestDriverOptions,
     'bufferSpillAfterMs' | 'bufferSpillBehindRecords' | 'bufferSpillWhenIdleMs'
@@ -155,6 +159,7 @@ export class TopologyTestDriver {
     this.interleaving = options.interleaving;
     this.followWallClock = options.followWallClock ?? false;
     this.recordBatchLimits = options.recordBatchLimits ?? {};
+    this.listener = options.listener;
     this.discardConsumed = options.discardConsumed ?? false;
     for (const stage of topology.stages) {
       for (const topic of this.names.inputTopics(stage)) {
@@ -459,8 +464,15 @@ export class TopologyTestDriver {
   }
 
   private commit(task: Task): void {
-    const { records, changelog, offsets } = task.takeCommit();
+    const { records, changelog, offsets, deadLetters } = task.takeCommit();
     for (const record of [...records, ...changelog]) this.appendProduced(record);
+    this.listener?.committed?.({
+      taskId: task.id,
+      records: records.length,
+      changelog: changelog.length,
+      ms: 0,
+      deadLetters,
+    });
     // as the broker would: the offsets the task commits (a task holding records commits below them)
     for (const [topic, offset] of offsets) {
       this.committedOf(`${task.stage.name}:${topic}`)[task.partition] = Number(offset);

@@ -15,8 +15,23 @@ describe('CdstreamMetrics', () => {
     const metrics = new CdstreamMetrics({ processMetrics: false });
     const listener = metrics.runtimeListener();
     listener.restored?.({ stage: 'join', partitions: [0, 1], records: 120, ms: 1500 });
-    listener.committed?.({ taskId: 'join-1', records: 3, changelog: 2, ms: 40 });
-    listener.committed?.({ taskId: 'join-0', records: 1, changelog: 0, ms: 10 });
+    listener.committed?.({
+      taskId: 'join-1',
+      records: 3,
+      changelog: 2,
+      ms: 40,
+      deadLetters: new Map([['PROCESSING_FAILED', 2]]),
+    });
+    listener.committed?.({
+      taskId: 'join-0',
+      records: 1,
+      changelog: 0,
+      ms: 10,
+      deadLetters: new Map([
+        ['PROCESSING_FAILED', 1],
+        ['a code no one knows', 1],
+      ]),
+    });
     listener.aborted?.({ taskId: 'join-0', reason: 'broker went away' });
     listener.retrying?.({
       taskId: 'multi-part-stage-12',
@@ -39,6 +54,10 @@ describe('CdstreamMetrics', () => {
     expect(
       sample(body, 'cdstream_retries_total{stage="multi-part-stage",code="REGISTRY_UNAVAILABLE"}'),
     ).toBe(1);
+    expect(sample(body, 'cdstream_dead_letters_total{stage="join",code="PROCESSING_FAILED"}')).toBe(
+      3,
+    );
+    expect(sample(body, 'cdstream_dead_letters_total{stage="join",code="OTHER"}')).toBe(1);
     // an aborted transaction's reason is free text: it never becomes a label
     expect(body).not.toContain('broker went away');
   });

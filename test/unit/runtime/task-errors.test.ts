@@ -32,6 +32,36 @@ function failingTopology(fail: (value: string) => Error | undefined): Topology {
 }
 
 describe('processing failures', () => {
+  it('reports the dead letters of committed transactions only, by code, however often tasks abort', async () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const counted = new Map<string, number>();
+    // every third record fails; every sixth after dead-lettering itself, which the failure takes back
+    const topology = oneStage((record, context) => {
+      const n = Number(record.value?.toString());
+      if (n % 6 === 0) context.deadLetter({ code: 'SCHEMA_VIOLATION', message: 'taken back' });
+      if (n % 3 === 0) throw new Error(`bad ${n}`);
+      context.forward('ok', { key: record.key, value: 'output' });
+    });
+    const driver = new TopologyTestDriver(topology, {
+      partitions: 2,
+      interleaving: { random, commitProbability: 0.3, abortProbability: 0.4 },
+      listener: {
+        committed: ({ deadLetters }) => {
+          for (const [code, n] of deadLetters) counted.set(code, (counted.get(code) ?? 0) + n);
+        },
+      },
+    });
+    const values = Array.from({ length: 60 }, (_, n) => ({ key: `k${n}`, value: String(n) }));
+    await driver.pipeInput('in', values);
+    const dead = driver.readOutput('dlq');
+    expect(dead).toHaveLength(20);
+    expect(dead.map((r) => r.headers[DEAD_LETTER_HEADERS.code]?.toString())).toEqual(
+      Array.from({ length: 20 }, () => 'PROCESSING_FAILED'),
+    );
+    expect(counted).toEqual(new Map([['PROCESSING_FAILED', 20]]));
+  });
+
   it('dead-letters a record whose processor throws, with its original bytes and where it came from', async () => {
     const driver = new TopologyTestDriver(
       failingTopology((v) =>
