@@ -14,6 +14,7 @@
  *   --skip-kafka-streams: neither Kafka Streams baseline (no Maven build);
  *   --skip-kafka-streams-pipeline: not the default-topology one (it reads the
  *   official CDEvents schemas from CDEVENTS_SPEC_DIR or shared/cdevents-spec)
+ *   --runtime stateOnlyCommitInterval=100ms: the topology's runtime settings, for A/B runs
  *
  * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
  */
@@ -65,8 +66,20 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** leave the run's topics on the broker (deleted at the end otherwise) */
     'keep-topics': { type: 'boolean', default: false },
+    /** the topology's runtime settings for this run, `name=value,…` (e.g. stateOnlyCommitInterval=100ms) */
+    runtime: { type: 'string' },
   },
 });
+/** numbers stay numbers, so that the topology schema takes commitMaxRecords=20 */
+const RUNTIME: Record<string, unknown> = Object.fromEntries(
+  (values.runtime ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => {
+      const [name = '', value = ''] = pair.split('=');
+      return [name.trim(), /^\d+$/.test(value.trim()) ? Number(value) : value.trim()];
+    }),
+);
 const RECORDS = Number(values.records);
 const PARTITIONS = Number(values.partitions);
 const ROUNDS = Number(values.rounds);
@@ -263,7 +276,7 @@ async function newPipeline(
 ): Promise<{ names: PipelineNames; file: string }> {
   const appId = `${run}-${name}`;
   const names = pipelineNames(appId, ownInput ? undefined : input);
-  const file = writeTopology(`${workDir}${name}.yaml`, names, PARTITIONS);
+  const file = writeTopology(`${workDir}${name}.yaml`, names, PARTITIONS, { runtime: RUNTIME });
   await createTopics(client, [names.input], PARTITIONS);
   return { names, file };
 }

@@ -104,6 +104,7 @@ export async function createHostedWorker(options: WorkerHostOptions): Promise<Ho
     settings: {
       commitIntervalMs: config.runtime.commitIntervalMs,
       commitMaxRecords: config.runtime.commitMaxRecords,
+      stateOnlyCommitIntervalMs: config.runtime.stateOnlyCommitIntervalMs,
       partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
       alignmentDriftMs: config.runtime.alignmentDriftMs,
     },

@@ -50,6 +50,8 @@ export interface TopologyConfig {
   readonly runtime: {
     readonly commitIntervalMs: number;
     readonly commitMaxRecords: number;
+    /** how often a task commits whose transaction holds only state changes and offsets */
+    readonly stateOnlyCommitIntervalMs: number;
     readonly partitionsConsumedConcurrently: number;
     readonly sessionTimeoutMs: number;
     /** event time a partition may run ahead of its stage's slowest one before it is paused; Infinity: off */

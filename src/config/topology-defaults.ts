@@ -45,6 +45,7 @@ export interface TopologyFile {
     sessionTimeout?: Duration;
     commitInterval?: Duration;
     commitMaxRecords?: number;
+    stateOnlyCommitInterval?: Duration;
     partitionsConsumedConcurrently?: number;
     eventTimeAlignment?: Duration | false;
   };
@@ -109,6 +110,7 @@ export function withDefaults(file: TopologyFile, ms: (value: Duration) => number
     runtime: {
       commitIntervalMs: ms(file.runtime?.commitInterval ?? '100ms'),
       commitMaxRecords: file.runtime?.commitMaxRecords ?? 1000,
+      stateOnlyCommitIntervalMs: ms(file.runtime?.stateOnlyCommitInterval ?? '1s'),
       partitionsConsumedConcurrently: file.runtime?.partitionsConsumedConcurrently ?? 4,
       sessionTimeoutMs: ms(file.runtime?.sessionTimeout ?? '30s'),
       alignmentDriftMs:

@@ -270,7 +270,10 @@ export class TaskManager {
       slot.task.hasSentUncommitted ||
       (slot.task.hasUncommittedWork &&
         (slot.task.uncommittedCount >= this.settings.commitMaxRecords ||
-          this.now() - slot.lastCommitAt >= this.settings.commitIntervalMs)) ||
+          this.now() - slot.lastCommitAt >=
+            (slot.task.hasUncommittedOutputs
+              ? this.settings.commitIntervalMs
+              : this.settings.stateOnlyCommitIntervalMs))) ||
       slot.task.watermarkDue()
     );
   }

@@ -13,6 +13,14 @@ export interface RunnerSettings {
   readonly commitIntervalMs: number;
   /** ... or after this many records, whichever comes first */
   readonly commitMaxRecords: number;
+  /**
+   * commit a task whose open transaction holds no output records (only state
+   * changes and input offsets: nothing a reader waits for) at least this
+   * often instead, ms; the aggregate between window closes. Each
+   * transaction costs the worker and the broker a few ms of CPU whatever it
+   * holds, so this is most of what a live pipeline spends at low rates.
+   */
+  readonly stateOnlyCommitIntervalMs: number;
   readonly partitionsConsumedConcurrently: number;
   /** backoff for retriable failures (registry or broker away), ms */
   readonly retryInitialMs: number;
@@ -42,6 +50,7 @@ export interface RunnerSettings {
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   commitIntervalMs: 100,
   commitMaxRecords: 1000,
+  stateOnlyCommitIntervalMs: 1000,
   partitionsConsumedConcurrently: 4,
   retryInitialMs: 100,
   retryMaxMs: 30_000,

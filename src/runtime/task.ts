@@ -215,6 +215,11 @@ export class Task {
     return this.processedSinceCommit;
   }
 
+  /** The open transaction holds records for an output (not only state changes and offsets). */
+  get hasUncommittedOutputs(): boolean {
+    return this.pending.length > 0 || this.sentSinceCommit > 0;
+  }
+
   /** Records were sent into the open transaction: it is to be committed soon. */
   get hasSentUncommitted(): boolean {
     return this.sentSinceCommit > 0;

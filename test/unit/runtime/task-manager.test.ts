@@ -168,7 +168,12 @@ const closing = (count: number): Topology => ({
   ],
 });
 
-function managerOn(transport: ScriptedTransport, seeks: string[], on: Topology = topology) {
+function managerOn(
+  transport: ScriptedTransport,
+  seeks: string[],
+  on: Topology = topology,
+  now: () => number = () => 1_000,
+) {
   return new TaskManager({
     stage: on.stages[0] as Topology['stages'][number],
     names: new TopologyNames(on),
@@ -179,7 +184,7 @@ function managerOn(transport: ScriptedTransport, seeks: string[], on: Topology =
     groupId: 'app-count',
     partitionsOf: () => 2,
     seek: (topic, partition, offset) => seeks.push(`${topic}/${partition}@${offset}`),
-    now: () => 1_000,
+    now,
   });
 }
 
@@ -233,6 +238,47 @@ describe('TaskManager', () => {
       'restore 0',
     ]);
     expect(transport.transactions).toEqual([]);
+  });
+
+  it('commits a transaction with outputs after commitInterval, one with only state and offsets after stateOnlyCommitInterval', async () => {
+    let now = 1_000;
+    const forwarding: Topology = {
+      applicationId: 'app',
+      stages: [
+        {
+          ...(topology.stages[0] as Topology['stages'][number]),
+          processor: () => ({
+            process: (record, context) => {
+              if (record.value?.toString() === 'out') {
+                context.forward('out', { key: null, value: 'o' });
+              }
+            },
+          }),
+        },
+      ],
+    };
+    const manager = managerOn(new ScriptedTransport(), [], forwarding, () => now);
+    manager.onAssigned([0]);
+    const slot = (await running(manager, 0)) as TaskSlot;
+    const { commitIntervalMs, stateOnlyCommitIntervalMs } = DEFAULT_RUNNER_SETTINGS;
+    expect(stateOnlyCommitIntervalMs).toBeGreaterThan(commitIntervalMs);
+
+    const since = now;
+    await slot.task.process({ ...recordOf('in'), value: Buffer.from('state only') });
+    now = since + commitIntervalMs;
+    expect(manager.commitDue(slot)).toBe(false);
+    now = since + stateOnlyCommitIntervalMs - 1;
+    expect(manager.commitDue(slot)).toBe(false);
+    // an output joins the open transaction: it is due at commitInterval again
+    await slot.task.process({ ...recordOf('in'), offset: '1', value: Buffer.from('out') });
+    expect(manager.commitDue(slot)).toBe(true);
+    await manager.commit(slot);
+    expect(manager.commitDue(slot)).toBe(false);
+
+    const committedAt = now;
+    await slot.task.process({ ...recordOf('in'), offset: '2', value: Buffer.from('state only') });
+    now = committedAt + stateOnlyCommitIntervalMs;
+    expect(manager.commitDue(slot)).toBe(true);
   });
 
   it('sends what a punctuation forwards into the open transaction in runs, and commits the rest with it', async () => {
@@ -290,7 +336,7 @@ describe('TaskManager', () => {
       topology.stages[0] as Topology['stages'][number],
       new TopologyNames(topology),
       transport as unknown as StreamTransport,
-      { ...DEFAULT_RUNNER_SETTINGS, commitIntervalMs: 0 },
+      { ...DEFAULT_RUNNER_SETTINGS, commitIntervalMs: 0, stateOnlyCommitIntervalMs: 0 },
       quiet,
       {},
       () => 1,
