@@ -86,10 +86,10 @@ for (const [rate, variant] of RATES.flatMap((r) => VARIANTS.map((v) => [r, v] as
       seed: 3,
       duplicateShare: 0,
     }).records();
-    let stop = false;
+    const sender = { stopped: false };
     const sending = (async () => {
       const tickMs = 100;
-      for (let tick = 0; !stop && rate > 0; tick++) {
+      while (!sender.stopped && rate > 0) {
         const batch = [];
         for (let n = 0; n < rate / (1000 / tickMs); n++) {
           const next = generator.next();
@@ -113,7 +113,7 @@ for (const [rate, variant] of RATES.flatMap((r) => VARIANTS.map((v) => [r, v] as
     const txns = STAGES.map((stage) => (txn1.get(stage) ?? 0) - (txn0.get(stage) ?? 0));
     const perSecond = txns.map((n) => (n / seconds).toFixed(1)).join(' / ');
     const total = txns.reduce((sum, n) => sum + n, 0);
-    stop = true;
+    sender.stopped = true;
     await sending;
     await producer.disconnect();
     const perEvent = rate > 0 ? (((workerCpu + broker) / (rate * seconds)) * 1000).toFixed(2) : '-';
