@@ -18,7 +18,7 @@ export interface RunnerSettings {
    * changes and input offsets: nothing a reader waits for) at least this
    * often instead, ms; the aggregate between window closes. Each
    * transaction costs the worker and the broker a few ms of CPU whatever it
-   * holds, so this is most of what a live pipeline spends at low rates.
+   * holds: at low live rates that, not the events, is what a pipeline spends.
    */
   readonly stateOnlyCommitIntervalMs: number;
   readonly partitionsConsumedConcurrently: number;
