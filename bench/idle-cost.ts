@@ -6,13 +6,14 @@
  * committed (its own /metrics). A fixed cost here is paid at every load, and
  * at half the maximum rate it competes with the events for the cores.
  *
- *   npm run build && npm run bench:idle [-- --rates 0,50,200 --seconds 30 --partitions 12]
+ *   npm run build && npm run bench:idle [-- --rates 0,50,200 --seconds 30 --partitions 12 --warm 0 --span 3d]
  *
  * Figures, never assertions.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../src/config/duration.js';
 import { EventGenerator } from './lib/events.js';
 import { createTopics, kafka, toMessage } from './lib/kafka.js';
 import { processCpuSeconds, startChild } from './lib/proc.js';
@@ -25,6 +26,10 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '12' },
     /** seconds after ready before measuring: startup and first commits */
     settle: { type: 'string', default: '10' },
+    /** events sent before settling, so that every partition has data and is caught up (0 then measures a pipeline gone quiet) */
+    warm: { type: 'string', default: '0' },
+    /** the events' times spread over this much time before the moment they are made */
+    span: { type: 'string', default: '3d' },
     /** runtime.stateOnlyCommitInterval of each variant, measured in turn at every rate */
     'state-only-commit-interval': { type: 'string', default: '1s' },
   },
@@ -34,6 +39,8 @@ const SECONDS = Number(values.seconds);
 const PARTITIONS = Number(values.partitions);
 const SETTLE_MS = Number(values.settle) * 1000;
 const VARIANTS = values['state-only-commit-interval'].split(',');
+const WARM = Number(values.warm);
+const SPAN_MS = parseDuration(values.span);
 
 const brokerPidFile = new URL('../.local/services/run/kafka.pid', import.meta.url).pathname;
 const brokerPid = existsSync(brokerPidFile)
@@ -81,11 +88,19 @@ for (const [rate, variant] of RATES.flatMap((r) => VARIANTS.map((v) => [r, v] as
     await worker.waitForLine(/ready/, 300_000);
     const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const generator = new EventGenerator(Math.max(1, rate * (SECONDS + 60)), {
+    const generator = new EventGenerator(Math.max(1, WARM + rate * (SECONDS + 60)), {
       run,
       seed: 3,
       duplicateShare: 0,
+      now: Date.now() + SETTLE_MS + SECONDS * 1000,
+      spanMs: SPAN_MS,
     }).records();
+    const warm = [];
+    for (let n = 0; n < WARM; n++) {
+      const next = generator.next();
+      if (!next.done) warm.push(toMessage(next.value, Date.now()));
+    }
+    if (warm.length > 0) await producer.send({ topic: names.input, messages: warm });
     const sender = { stopped: false };
     const sending = (async () => {
       const tickMs = 100;
