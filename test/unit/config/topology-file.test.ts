@@ -35,12 +35,19 @@ describe('topology files', () => {
     expect(config.dedupeHorizonMs).toBe(5_400_000);
     expect(config.outputs.deadLetter).toBe('cdstream.dlq');
     expect(config.runtime.commitIntervalMs).toBe(100);
+    expect(config.runtime.stateOnlyCommitIntervalMs).toBe(1000);
     expect(config.runtime.alignmentDriftMs).toBe(15 * 60_000);
     expect(buildTopology(config).stages.map((s) => s.name)).toEqual([
       'ingest',
       'join',
       'aggregate',
     ]);
+  });
+
+  it('takes the state-only commit interval as a duration, and refuses what is not one', () => {
+    const base = 'applicationId: a\ninputs:\n  topics: [in]\nruntime:\n  stateOnlyCommitInterval: ';
+    expect(parseTopology(`${base}250ms\n`).runtime.stateOnlyCommitIntervalMs).toBe(250);
+    expect(problemsOf(`${base}true\n`).problems[0]?.key).toBe('runtime.stateOnlyCommitInterval');
   });
 
   it('takes event-time alignment as a duration, or false for never', () => {
