@@ -172,34 +172,43 @@ class IngestProcessor implements Processor {
       return;
     }
     const hashed = HashedKeyTimes.hashOf(result.event.dedupeKey);
-    const seenAt = context.wallClockTime();
-    if (!this.seen.add(hashed, seenAt)) {
+    if (this.seen.has(hashed)) {
       this.options.onOutcome?.('duplicate', { type: result.event.type });
       return;
     }
-    context.keyValueStore<number>(DEDUPE_STORE).put(hashed, seenAt);
     if (this.options.lateness && event.eventTime < context.lateBefore) {
+      this.remember(hashed, context);
       this.forwardLate(event, record, context);
       this.options.onOutcome?.('late', { type: result.event.type });
       return;
     }
-    // Only a time the event itself names moves its partition's watermark: the
-    // record timestamp of an event without one is when it was produced, which
-    // for a backfill is "now" and would make the rest of the history late.
-    if (result.event.eventTimeFromEvent !== false) context.observeEventTime(event.eventTime);
     try {
       this.forward(event, context);
     } catch (error) {
       // too large for the join's topic (OUTPUT_TOO_LARGE): this event is
-      // dead-lettered, the others of a batch record go on
+      // dead-lettered, the others of a batch record go on. Like any dead
+      // letter it is not remembered (a resend is judged afresh) and its time
+      // does not move the watermark.
       if (!isStageFailure(error) || error.retriable) throw error;
       context.deadLetter({ code: error.code, message: error.message, path: error.path });
       this.options.onOutcome?.('dead-lettered', { code: error.code, type: result.event.type });
       return;
     }
+    this.remember(hashed, context);
+    // Only a time the event itself names moves its partition's watermark: the
+    // record timestamp of an event without one is when it was produced, which
+    // for a backfill is "now" and would make the rest of the history late.
+    if (result.event.eventTimeFromEvent !== false) context.observeEventTime(event.eventTime);
     this.options.onOutcome?.(result.event.validated ? 'processed' : 'unvalidated-passed', {
       type: result.event.type,
     });
+  }
+
+  /** From now on, within the dedupe horizon, the event is a duplicate. */
+  private remember(hashed: string, context: ProcessorContext): void {
+    const seenAt = context.wallClockTime();
+    this.seen.add(hashed, seenAt);
+    context.keyValueStore<number>(DEDUPE_STORE).put(hashed, seenAt);
   }
 
   private forward(event: IngestedEvent, context: ProcessorContext): void {

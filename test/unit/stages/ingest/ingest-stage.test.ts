@@ -461,6 +461,35 @@ describe('ingest lateness', () => {
     expect(late?.headers['cdstream-late-source']).toBe('in/0@2');
   });
 
+  it('neither remembers an event too large for the join topic nor lets its time move the watermark', async () => {
+    const { driver, outcomes } = setup({ lateness }, 1, { recordBatchLimits: { [JOIN]: 4000 } });
+    const sized = (time: number, notes: number) =>
+      structured({
+        ...deployed,
+        context: { ...deployed.context, id: 'same-id', timestamp: new Date(time).toISOString() },
+        customData: { notes: 'x'.repeat(notes) },
+      });
+    const tooLarge = sized(T + 10 * HOUR, 3900 - structured(deployed).length);
+    await driver.pipeInput('in', [
+      { value: at('a', T), headers: CE_JSON },
+      { value: tooLarge, headers: CE_JSON },
+      // had the dead-lettered event's time counted, this one would be late
+      { value: at('b', T - HOUR), headers: CE_JSON },
+      // sent again: dead-lettered again, not a duplicate
+      { value: tooLarge, headers: CE_JSON },
+      // fixed, with the same source and id: processed
+      { value: sized(T, 10), headers: CE_JSON },
+    ]);
+    expect(outcomes).toEqual([
+      { outcome: 'processed' },
+      { outcome: 'dead-lettered', code: 'OUTPUT_TOO_LARGE' },
+      { outcome: 'processed' },
+      { outcome: 'dead-lettered', code: 'OUTPUT_TOO_LARGE' },
+      { outcome: 'processed' },
+    ]);
+    expect(driver.readOutput('late')).toEqual([]);
+  });
+
   it('does not let the record timestamp of an event without a time of its own move the watermark', async () => {
     const { driver, outcomes } = setup({ lateness });
     const untimedEvent = JSON.parse(fixture('events/knative-replicaset-add.json')) as Record<
