@@ -7,14 +7,12 @@
  * fit, sent in one transaction, are sent in record batches the topic takes.
  */
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeStructured } from '../../../src/cloudevents/envelope.js';
 import { DEAD_LETTER_HEADERS } from '../../../src/runtime/dead-letter.js';
-import { KafkajsTransport } from '../../../src/runtime/kafka/kafkajs-transport.js';
 import { StreamWorker } from '../../../src/runtime/worker.js';
-import { ingestStage } from '../../../src/stages/ingest/ingest-stage.js';
 import { consumeExactly, createTopic, kafka, uniqueName } from '../setup/clients.js';
+import { ingestWorker } from '../setup/ingest-worker.js';
 
 const deployed = JSON.parse(
   readFileSync(new URL('../../fixtures/events/service-deployed.json', import.meta.url), 'utf8'),
@@ -59,26 +57,7 @@ describe('a stage output larger than its topic takes', () => {
       waitForLeaders: true,
     });
     await admin.disconnect();
-    worker = new StreamWorker({
-      topology: {
-        applicationId: appId,
-        stages: [
-          ingestStage({
-            inputTopics: [input],
-            toJoin: 'by-artifact',
-            deadLetterTopic: dlq,
-            unknownTypes: 'dead-letter',
-            dedupeHorizonMs: 86_400_000,
-          }),
-        ],
-      },
-      transport: new KafkajsTransport({ clientId: appId, brokers: inject('kafkaBrokers') }),
-      logger: pino(
-        { level: process.env.TEST_LOG_LEVEL ?? 'silent' },
-        pino.destination(process.env.TEST_LOG_FILE ?? 1),
-      ),
-      settings: { retryInitialMs: 50, retryMaxMs: 200 },
-    });
+    worker = ingestWorker({ appId, input, dlq });
     await worker.start();
   });
 

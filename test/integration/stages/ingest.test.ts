@@ -6,15 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registryAvroDecoder } from '../../../src/cloudevents/avro.js';
 import { decodeStructured } from '../../../src/cloudevents/envelope.js';
 import { DEAD_LETTER_HEADERS } from '../../../src/runtime/dead-letter.js';
-import { KafkajsTransport } from '../../../src/runtime/kafka/kafkajs-transport.js';
 import { StreamWorker } from '../../../src/runtime/worker.js';
-import { ingestStage, type IngestOutcome } from '../../../src/stages/ingest/ingest-stage.js';
+import type { IngestOutcome } from '../../../src/stages/ingest/ingest-stage.js';
 import { consumeExactly, createTopic, kafka, uniqueName } from '../setup/clients.js';
+import { ingestWorker } from '../setup/ingest-worker.js';
 import { startTcpProxy, type TcpProxy } from '../setup/tcp-proxy.js';
 
 const deployed = JSON.parse(
@@ -107,32 +106,19 @@ describe('ingest stage on Kafka', () => {
     proxy = await startTcpProxy(registryUrl.hostname, Number(registryUrl.port || 80));
     const proxied = new URL(registryUrl);
     proxied.port = String(proxy.port);
-    worker = new StreamWorker({
-      topology: {
-        applicationId: appId,
-        stages: [
-          ingestStage({
-            inputTopics: [input],
-            toJoin: 'by-artifact',
-            deadLetterTopic: dlq,
-            unknownTypes: 'dead-letter',
-            dedupeHorizonMs: 86_400_000,
-            maxRecordBytes: 16_384,
-            avro: registryAvroDecoder(
-              new SchemaRegistry({ host: proxied.toString(), retry: { retries: 0 } }),
-            ),
-            onOutcome: (outcome, detail) => {
-              outcomes.push({ outcome, ...(detail.code ? { code: detail.code } : {}) });
-            },
-          }),
-        ],
+    worker = ingestWorker({
+      appId,
+      input,
+      dlq,
+      stage: {
+        maxRecordBytes: 16_384,
+        avro: registryAvroDecoder(
+          new SchemaRegistry({ host: proxied.toString(), retry: { retries: 0 } }),
+        ),
+        onOutcome: (outcome, detail) => {
+          outcomes.push({ outcome, ...(detail.code ? { code: detail.code } : {}) });
+        },
       },
-      transport: new KafkajsTransport({ clientId: appId, brokers: inject('kafkaBrokers') }),
-      logger: pino(
-        { level: process.env.TEST_LOG_LEVEL ?? 'silent' },
-        pino.destination(process.env.TEST_LOG_FILE ?? 1),
-      ),
-      settings: { retryInitialMs: 50, retryMaxMs: 200 },
       listener: { retrying: (event) => retries.push(event.code) },
     });
     await worker.start();

@@ -8,25 +8,12 @@ import {
   recordInBatchBytes,
   type OutputRecord,
 } from '../../../src/runtime/record.js';
+import { recordBytes, recordHeaders } from './record-arbitraries.js';
 
-const bytes = fc.oneof(
-  fc.constant(null),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.integer({ min: 0, max: 40_000 }).map((length) => Buffer.alloc(length, 'x')),
-);
-const headerValue = fc.oneof(
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.uint8Array({ maxLength: 20 }).map((array) => Buffer.from(array)),
-);
-// header values as kafkajs hands them over: a repeated header is an array
 const record = fc.record({
-  key: bytes,
-  value: bytes,
-  headers: fc.dictionary(
-    fc.string({ minLength: 1, maxLength: 12 }),
-    fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })),
-    { maxKeys: 8 },
-  ),
+  key: recordBytes,
+  value: recordBytes,
+  headers: recordHeaders,
 }) as unknown as fc.Arbitrary<OutputRecord>;
 
 /** The record batch the broker checks against max.message.bytes, holding these records. */

@@ -7,6 +7,7 @@ import {
 } from '../../../bench/lib/kafkajs-original.js';
 import { kafkajsModule } from '../../../src/runtime/kafka/kafkajs-module-cache.js';
 import { sizedProduceEncodingInstalled } from '../../../src/runtime/kafka/kafkajs.js';
+import { recordBytes, recordHeaders } from './record-arbitraries.js';
 
 const PRODUCE_V3 = 'src/protocol/requests/produce/v3/request.js';
 const REQUEST_FRAME = 'src/protocol/request.js';
@@ -14,26 +15,11 @@ const GZIP = 1;
 
 const NOW = 1_764_000_000_000;
 
-const bytes = fc.oneof(
-  fc.constant(null),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.uint8Array({ maxLength: 300 }).map((array) => Buffer.from(array)),
-  // long enough for two-byte and three-byte length varints
-  fc.integer({ min: 100, max: 20_000 }).map((length) => Buffer.alloc(length, 'x')),
-);
-const headerValue = fc.oneof(
-  fc.string({ maxLength: 20 }),
-  fc.uint8Array({ maxLength: 20 }).map((array) => Buffer.from(array)),
-);
 const message = fc.record(
   {
-    key: bytes,
-    value: bytes,
-    headers: fc.dictionary(
-      fc.string({ minLength: 1, maxLength: 12 }),
-      fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })),
-      { maxKeys: 8 },
-    ),
+    key: recordBytes,
+    value: recordBytes,
+    headers: recordHeaders,
     // thirteen digits, so kafkajs' sort (as strings) agrees with the numeric one
     timestamp: fc.integer({ min: NOW - 1e9, max: NOW + 1e9 }).map(String),
   },
