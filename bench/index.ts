@@ -15,6 +15,11 @@
  *   --skip-kafka-streams-pipeline: not the default-topology one (it reads the
  *   official CDEvents schemas from CDEVENTS_SPEC_DIR or shared/cdevents-spec)
  *   --runtime stateOnlyCommitInterval=100ms: the topology's runtime settings, for A/B runs
+ *   --latency-event-times live: the latency phase's events dated as they are sent (default
+ *   replayed: the generator's 3 days of event time offered in --latency-seconds)
+ *   --span 3d (default): the input's event times span 3 days whatever the record count, so
+ *   more records are a denser history; --span scaled: 3 days per 50,000 records (and 20
+ *   releases per service per 3 days), so more records are a longer history of the same density
  *
  * Figures, never assertions. Needs KAFKA_BROKERS or the local services.
  */
@@ -45,6 +50,7 @@ import { measureLatency, type LatencyResult } from './lib/latency.js';
 import { processCpuSeconds, startChild, TS_NODE_ARGS, type Child } from './lib/proc.js';
 import { WORKER_YOUNG_GENERATION_MB } from '../src/cli/fleet-host.js';
 import { bufferStoreName, changelogTopic } from '../src/runtime/topology.js';
+import { parseDuration } from '../src/config/duration.js';
 import { measureRestore } from './lib/restore.js';
 import { formatTable, type Figure } from './lib/report.js';
 import { pipelineNames, writeTopology, type PipelineNames } from './lib/topology.js';
@@ -57,6 +63,8 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '15' },
     /** offer every latency row this many events/s instead of half its own maximum */
     'latency-rate': { type: 'string' },
+    /** the latency phase's event times: `replayed` (3 days in its seconds) or `live` (dated as sent) */
+    'latency-event-times': { type: 'string', default: 'replayed' },
     'restore-keys': { type: 'string', default: '100000' },
     'skip-kafka-streams': { type: 'boolean', default: false },
     'skip-kafka-streams-pipeline': { type: 'boolean', default: false },
@@ -66,6 +74,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** leave the run's topics on the broker (deleted at the end otherwise) */
     'keep-topics': { type: 'boolean', default: false },
+    /** the input's event-time span: a duration, or `scaled` (3 days per 50,000 records) */
+    span: { type: 'string', default: '3d' },
     /** the topology's runtime settings for this run, `name=value,…` (e.g. stateOnlyCommitInterval=100ms) */
     runtime: { type: 'string' },
   },
@@ -80,6 +90,11 @@ const RUNTIME: Record<string, unknown> = Object.fromEntries(
       return [name.trim(), /^\d+$/.test(value.trim()) ? Number(value) : value.trim()];
     }),
 );
+if (!['replayed', 'live'].includes(values['latency-event-times'])) {
+  throw new Error(
+    `--latency-event-times is replayed or live, not ${values['latency-event-times']}`,
+  );
+}
 const RECORDS = Number(values.records);
 const PARTITIONS = Number(values.partitions);
 const ROUNDS = Number(values.rounds);
@@ -282,10 +297,20 @@ async function newPipeline(
 }
 
 // --- the data: one input topic every throughput scenario reads ---------------
+/** The generator's span and releases: `scaled` keeps the density of 50,000 records in 3 days. */
+function inputSpan(): { spanMs: number; releases: number } {
+  const threeDays = 3 * 86_400_000;
+  if (values.span !== 'scaled') {
+    const spanMs = parseDuration(values.span);
+    return { spanMs, releases: 20 };
+  }
+  const spanMs = Math.max(1, Math.round((RECORDS / 50_000) * threeDays));
+  return { spanMs, releases: Math.max(1, Math.round((20 * spanMs) / threeDays)) };
+}
 const input = `${run}-input`;
 await createTopics(client, [input], PARTITIONS);
 // 0.1% of the events are late on purpose: the pipeline's late topic must hold exactly those
-const generator = new EventGenerator(RECORDS, { run, lateShare: 0.001 });
+const generator = new EventGenerator(RECORDS, { run, lateShare: 0.001, ...inputSpan() });
 let lateOnPurpose = 0;
 let badOnPurpose = 0;
 const produceStarted = performance.now();
@@ -632,6 +657,7 @@ async function latencyOf(
       ratePerSecond: latencyRate ?? rate(name) / 2,
       seconds: latencySeconds,
       validOnly,
+      eventTimes: values['latency-event-times'] === 'live' ? 'live' : 'replayed',
     });
     const perMillionOffered = (seconds: number) =>
       Number(((seconds / (result.offered_per_s * latencySeconds)) * 1e6).toFixed(1));
@@ -757,7 +783,7 @@ figures.push(...restores);
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
 console.log(
-  `cdstream benchmark ${new Date().toISOString()}: ${RECORDS} records (avg ${Math.round(generator.averageBytes)} B), ${PARTITIONS} partitions, ${ROUNDS} round(s), ${machine}`,
+  `cdstream benchmark ${new Date().toISOString()}: ${RECORDS} records (avg ${Math.round(generator.averageBytes)} B, event times over ${(inputSpan().spanMs / 86_400_000).toFixed(1)} days${values.span === 'scaled' ? ', scaled' : ''}), ${PARTITIONS} partitions, ${ROUNDS} round(s), ${machine}`,
 );
 console.log(formatTable(figures));
 for (const [name, lat] of latency) {
@@ -789,6 +815,7 @@ if (values.json) {
     file,
     `${JSON.stringify(
       {
+        input: { records: RECORDS, span: values.span, spanMs: inputSpan().spanMs },
         figures,
         late: { pipeline: lateCounts, onPurpose: lateOnPurpose },
         changelogBytesPerEvent,

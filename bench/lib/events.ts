@@ -38,6 +38,8 @@ export interface GeneratorOptions {
   readonly now?: number;
   /** event times spread over this much time before `now`, ms; default 3 days */
   readonly spanMs?: number;
+  /** releases of each service over the span; default 20 */
+  readonly releases?: number;
   readonly services?: number;
   readonly badShare?: number;
   readonly duplicateShare?: number;
@@ -387,9 +389,10 @@ export class EventGenerator {
     };
   }
 
-  /** the image a service runs: ~20 releases over the span, the newest two live at a time */
+  /** the image a service runs: ~20 releases over the span (`releases`), the newest two live at a time */
   private release(service: number, seq: number): string {
-    const release = Math.floor((seq / this.count) * 20) + this.random.int(2);
+    const release =
+      Math.floor((seq / this.count) * (this.options.releases ?? 20)) + this.random.int(2);
     return createHash('sha256').update(`${this.options.run}/${service}/${release}`).digest('hex');
   }
 

@@ -38,10 +38,26 @@ export async function measureLatency(options: {
   seconds: number;
   /** only valid events produce an output (cdstream); a pipe copies everything */
   validOnly: boolean;
+  /**
+   * `replayed` (default): the generator's 3 days of event time, offered in
+   * `seconds`; `live`: each event dated about when it is sent (up to the
+   * generator's 10 minutes of disorder behind), as a live source sends them
+   */
+  eventTimes?: 'replayed' | 'live';
 }): Promise<LatencyResult> {
   const { client, run, input, output } = options;
   const total = Math.max(100, Math.round(options.ratePerSecond * options.seconds));
-  const records = [...new EventGenerator(total, { run, seed: 7, duplicateShare: 0 }).records()];
+  const generate = () =>
+    options.eventTimes === 'live'
+      ? new EventGenerator(total, {
+          run,
+          seed: 7,
+          duplicateShare: 0,
+          now: Date.now() + options.seconds * 1000,
+          spanMs: options.seconds * 1000,
+        })
+      : new EventGenerator(total, { run, seed: 7, duplicateShare: 0 });
+  let records = [...generate().records()];
   const expected = records.filter((r) => !options.validOnly || r.kind === 'valid').length;
   const sentAt = new Float64Array(total).fill(NaN);
   const latencies: number[] = [];
@@ -78,6 +94,8 @@ export async function measureLatency(options: {
 
   const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  // live event times start now, not when the reader began to join
+  if (options.eventTimes === 'live') records = [...generate().records()];
   const tickMs = 20;
   const perTick = Math.max(1, Math.round((options.ratePerSecond * tickMs) / 1000));
   const started = Date.now();
