@@ -253,7 +253,8 @@ function sbomPushed(c: Context) {
 }
 
 function replicaSet(c: Context) {
-  const name = `${c.service}-${c.digest.slice(0, 5)}`;
+  const hash = c.digest.slice(0, 5);
+  const name = `${c.service}-${hash}`;
   return {
     key: `${c.environment}/${name}`,
     event: cloudEvent(c, 'dev.knative.apiserver.resource.add', {
@@ -266,8 +267,13 @@ function replicaSet(c: Context) {
         metadata: {
           name,
           namespace: c.environment,
-          labels: { 'app.kubernetes.io/part-of': c.service },
+          labels: { 'app.kubernetes.io/part-of': c.service, 'pod-template-hash': hash },
           annotations: { 'deployment.kubernetes.io/revision': String(1 + (c.seq % 40)) },
+          // as Kubernetes makes them: a Deployment's ReplicaSet names it its owner, so a
+          // release is a new ReplicaSet of the same service, not a new service
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'Deployment', name: c.service, controller: true },
+          ],
         },
         spec: {
           replicas: 1 + c.random.int(5),
