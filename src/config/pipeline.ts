@@ -92,6 +92,7 @@ export function buildTopology(config: TopologyConfig, hooks: PipelineHooks = {})
           ? undefined
           : { intervalMs: aggregation.earlyEmissionMs },
       countReplicaSetRollouts: aggregation.replicaSetRollouts,
+      retireAfterMs: aggregation.retireAfterMs,
       rules: {
         vulnerability: incidents.vulnerability.enabled
           ? { threshold: incidents.vulnerability.threshold }

@@ -25,6 +25,8 @@ export interface TopologyConfig {
     /** false, or the event-time interval between early updates */
     readonly earlyEmissionMs: number | false;
     readonly replicaSetRollouts: boolean;
+    /** false, or how long a service+environment may go without a fact before its windows stop */
+    readonly retireAfterMs: number | false;
   };
   readonly incidents: {
     readonly source: string;

@@ -22,6 +22,7 @@ export interface TopologyFile {
     idleTimeout?: Duration;
     earlyEmission?: false | Duration;
     replicaSetRollouts?: boolean;
+    retireAfter?: false | Duration;
   };
   incidents?: {
     source?: string;
@@ -62,6 +63,7 @@ const DEFAULT_WINDOWS = [
  */
 export function withDefaults(file: TopologyFile, ms: (value: Duration) => number): TopologyConfig {
   const early = file.aggregation?.earlyEmission ?? false;
+  const retireAfter = file.aggregation?.retireAfter ?? '30d';
   return {
     applicationId: file.applicationId,
     inputs: {
@@ -85,6 +87,7 @@ export function withDefaults(file: TopologyFile, ms: (value: Duration) => number
       idleTimeoutMs: ms(file.aggregation?.idleTimeout ?? '1h'),
       earlyEmissionMs: early === false ? false : ms(early),
       replicaSetRollouts: file.aggregation?.replicaSetRollouts ?? true,
+      retireAfterMs: retireAfter === false ? false : ms(retireAfter),
     },
     incidents: {
       source: file.incidents?.source ?? '/cdstream',

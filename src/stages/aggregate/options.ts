@@ -40,6 +40,13 @@ export interface AggregateStageOptions {
   readonly earlyUpdates?: { readonly intervalMs: number } | undefined;
   /** count Knative ReplicaSet rollouts of a new digest as deployments; default true */
   readonly countReplicaSetRollouts?: boolean;
+  /**
+   * a service+environment with no deployment, rollout, rollback or incident
+   * for this long (event time) emits no more windows and its state is
+   * dropped, as after a removal; it starts afresh at its next fact. Default
+   * 30 days; false: known services emit every window for ever
+   */
+  readonly retireAfterMs?: number | false;
   readonly rules?: {
     /** default { threshold: 'critical' }; false switches the rule off */
     readonly vulnerability?: { readonly threshold: Severity } | false;
@@ -68,6 +75,8 @@ export interface ResolvedAggregateOptions {
   readonly graceMs: number;
   readonly earlyUpdateIntervalMs: number | undefined;
   readonly countReplicaSetRollouts: boolean;
+  /** undefined: never */
+  readonly retireAfterMs: number | undefined;
   readonly vulnerability: { readonly threshold: Severity } | undefined;
   readonly failureBurst:
     | { readonly failures: number; readonly windowMs: number; readonly successesToResolve: number }
@@ -89,6 +98,11 @@ export function resolveOptions(options: AggregateStageOptions): ResolvedAggregat
   if (new Set(windows.map((window) => window.name)).size !== windows.length) {
     throw new RangeError('aggregate stage: window names must be unique');
   }
+  if (options.retireAfterMs !== undefined && options.retireAfterMs !== false) {
+    if (!(options.retireAfterMs > 0)) {
+      throw new RangeError('aggregate stage: retireAfterMs must be a positive duration or false');
+    }
+  }
   const rules = options.rules ?? {};
   return {
     name: options.name ?? 'aggregate',
@@ -103,6 +117,8 @@ export function resolveOptions(options: AggregateStageOptions): ResolvedAggregat
     graceMs: options.graceMs ?? HOUR_MS,
     earlyUpdateIntervalMs: options.earlyUpdates?.intervalMs,
     countReplicaSetRollouts: options.countReplicaSetRollouts ?? true,
+    retireAfterMs:
+      options.retireAfterMs === false ? undefined : (options.retireAfterMs ?? 30 * DAY_MS),
     vulnerability:
       rules.vulnerability === false
         ? undefined

@@ -402,9 +402,9 @@ export class AggregateProcessor implements Processor {
 
   private serviceState(fact: AttributedFact, context: ProcessorContext): ServiceState {
     const existing = context.keyValueStore<ServiceState>(STORES.services).get(this.keyOf(fact));
-    if (existing)
-      return existing.removedAt === undefined ? existing : { ...existing, removedAt: undefined };
-    return newServiceState(fact, fact.time, this.options.windows, context.watermark);
+    if (!existing) return newServiceState(fact, fact.time, this.options.windows, context.watermark);
+    const lastFactAt = Math.max(existing.lastFactAt ?? fact.time, fact.time);
+    return { ...existing, removedAt: undefined, lastFactAt };
   }
 
   private putService(context: ProcessorContext, state: ServiceState): void {

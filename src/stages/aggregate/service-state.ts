@@ -20,6 +20,11 @@ export interface ServiceState {
     { readonly artifact: string | undefined; readonly since: number } | undefined;
   /** event time of a service.removed: windows stop after the one that holds it */
   readonly removedAt?: number | undefined;
+  /**
+   * event time of the latest deployment, rollout, rollback or incident of
+   * the service: `retireAfterMs` after it, its windows stop as after a removal
+   */
+  readonly lastFactAt?: number | undefined;
   /** changed since the last early update */
   readonly earlyPending?: boolean | undefined;
 }
@@ -77,6 +82,7 @@ export function newServiceState(
     service: scope.service,
     environment: scope.environment,
     nextWindowStart,
+    lastFactAt: time,
   };
 }
 
@@ -94,22 +100,40 @@ export function missedWindows(
 }
 
 /**
+ * When a service's windows stop: at its removal, or `retireAfterMs` after its
+ * last fact, whichever is first (undefined: never). A state kept from before
+ * `lastFactAt` existed counts from the watermark at its first close.
+ */
+export function lastWindowTime(
+  state: ServiceState,
+  retireAfterMs: number | undefined,
+  watermark: number,
+): number | undefined {
+  const lastFactAt = state.lastFactAt ?? watermark;
+  const retiresAt = retireAfterMs === undefined ? undefined : lastFactAt + retireAfterMs;
+  if (state.removedAt === undefined) return retiresAt;
+  return retiresAt === undefined ? state.removedAt : Math.min(state.removedAt, retiresAt);
+}
+
+/**
  * Calls `emit` for every window of every spec that the watermark has closed,
  * oldest first, and returns the state that remains (undefined when a removed
- * service has emitted its last window) and the horizon: no window still to be
- * emitted starts before it, so the timeline can forget what is older.
+ * or retired service has emitted its last window: the windows that hold its
+ * removal or retirement time) and the horizon: no window still to be emitted
+ * starts before it, so the timeline can forget what is older.
  */
 export function closeWindows(
   state: ServiceState,
   windows: readonly NamedWindowSpec[],
   watermark: number,
   emit: (spec: NamedWindowSpec, window: Window) => void,
+  retireAfterMs?: number,
 ): { state: ServiceState | undefined; emitted: number; horizon: number } {
   const nextWindowStart: Record<string, number> = { ...state.nextWindowStart };
+  const lastStart = lastWindowTime(state, retireAfterMs, watermark) ?? Number.POSITIVE_INFINITY;
   let emitted = 0;
   for (const spec of windows) {
     let start = nextWindowStart[spec.name] ?? firstOpenWindowStart(spec, watermark, watermark);
-    const lastStart = state.removedAt ?? Number.POSITIVE_INFINITY;
     while (start <= lastStart && isWindowClosed({ start, end: start + spec.sizeMs }, watermark)) {
       emit(spec, { start, end: start + spec.sizeMs });
       emitted++;
@@ -119,7 +143,10 @@ export function closeWindows(
   }
   const horizon = Math.min(...Object.values(nextWindowStart));
   if (emitted === 0) return { state, emitted, horizon };
-  if (state.removedAt !== undefined && horizon > state.removedAt)
-    return { state: undefined, emitted, horizon };
-  return { state: { ...state, nextWindowStart }, emitted, horizon };
+  if (horizon > lastStart) return { state: undefined, emitted, horizon };
+  return {
+    state: { ...state, nextWindowStart, lastFactAt: state.lastFactAt ?? watermark },
+    emitted,
+    horizon,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * Punctuations of the aggregate: final metrics of every window the
- * watermark has closed (zeros included for known services), and optional
+ * watermark has closed (zeros included for known services, until they are
+ * removed or retired), and optional
  * early, non-final updates of the open windows. Both are generators that
  * yield after each service, so the task can send what is forwarded as it
  * goes (a day's close of every service is tens of thousands of records).
@@ -47,18 +48,24 @@ export function* emitClosedWindows(
   for (const [key, state] of sortedServices(context)) {
     // read out of its columns only for a service with a window to close
     let timeline: ServiceTimeline | undefined;
-    const result = closeWindows(state, options.windows, context.watermark, (spec, window) => {
-      timeline ??= timelines.timeline(key);
-      const scope = { ...state, window: spec.name, final: true };
-      forwardWindowMetrics(
-        context,
-        options.source,
-        state,
-        windowMetrics(timeline, scope, window),
-        'final',
-      );
-      options.count('windows.emitted');
-    });
+    const result = closeWindows(
+      state,
+      options.windows,
+      context.watermark,
+      (spec, window) => {
+        timeline ??= timelines.timeline(key);
+        const scope = { ...state, window: spec.name, final: true };
+        forwardWindowMetrics(
+          context,
+          options.source,
+          state,
+          windowMetrics(timeline, scope, window),
+          'final',
+        );
+        options.count('windows.emitted');
+      },
+      options.retireAfterMs,
+    );
     if (result.emitted === 0) continue;
     if (result.state) {
       store.put(key, result.state);
@@ -66,6 +73,7 @@ export function* emitClosedWindows(
     } else {
       store.delete(key);
       timelines.delete(key);
+      options.count(state.removedAt === undefined ? 'services.retired' : 'services.removed');
     }
     yield;
   }

@@ -7,6 +7,7 @@ import {
 } from '../../../../src/stages/aggregate/index.js';
 import { TopologyTestDriver } from '../../../../src/runtime/test-driver.js';
 import { crossesWindowEnd } from '../../../../src/stages/aggregate/window-emission.js';
+import { closeWindows, type ServiceState } from '../../../../src/stages/aggregate/service-state.js';
 import { byWindow, driverFor, metricsEvents, pipe, TOPICS } from './driver-helpers.js';
 import { deployment, removal } from './enriched-events.js';
 
@@ -154,6 +155,50 @@ describe('aggregate windows on the in-memory driver', () => {
     ]);
   });
 
+  it('retires a service with no fact for retireAfterMs: windows up to the one holding that time, then none', async () => {
+    const driver = driverFor(stage({ retireAfterMs: 2 * DAY_MS }));
+    await pipe(driver, [
+      deployment(shop(D0 + HOUR_MS), { artifact: 'a' }),
+      deployment(cart(D0 + 2 * HOUR_MS), { artifact: 'b' }),
+      // cart keeps deploying: it is never idle for two days
+      ...[1, 2, 3, 4, 5].map((day) =>
+        deployment(cart(D0 + day * DAY_MS + HOUR_MS), { artifact: `c${day}` }),
+      ),
+      deployment(cart(D0 + 6 * DAY_MS + 2 * HOUR_MS), { artifact: 'c6' }),
+    ]);
+    const windows = [...byWindow(metricsEvents(driver.readOutput(TOPICS.metrics)), DF).keys()];
+    // shop: last fact 2 March 01:00, retires 4 March 01:00: its last window is 4 March
+    expect(windows.filter((key) => key.startsWith('shop'))).toEqual([
+      'shop/prod P1D 2026-03-02T00:00:00.000Z',
+      'shop/prod P1D 2026-03-03T00:00:00.000Z',
+      'shop/prod P1D 2026-03-04T00:00:00.000Z',
+    ]);
+    expect(windows.filter((key) => key.startsWith('cart'))).toHaveLength(6);
+
+    // a fact after retirement starts the service afresh, from its window
+    await pipe(driver, [
+      deployment(shop(D0 + 6 * DAY_MS + 3 * HOUR_MS), { artifact: 'a2' }),
+      deployment(cart(D0 + 7 * DAY_MS + 2 * HOUR_MS), { artifact: 'c7' }),
+    ]);
+    const again = byWindow(metricsEvents(driver.readOutput(TOPICS.metrics)), DF);
+    expect(again.get('shop/prod P1D 2026-03-08T00:00:00.000Z')).toMatchObject({ deployments: 1 });
+    expect([...again.keys()].filter((key) => key.startsWith('shop'))).toEqual([
+      'shop/prod P1D 2026-03-08T00:00:00.000Z',
+    ]);
+  });
+
+  it('keeps emitting every window of a known service with retireAfterMs false', async () => {
+    const driver = driverFor(stage({ retireAfterMs: false }));
+    await pipe(driver, [
+      deployment(shop(D0 + HOUR_MS), { artifact: 'a' }),
+      deployment(cart(D0 + 40 * DAY_MS + HOUR_MS), { artifact: 'b' }),
+    ]);
+    const shopWindows = [
+      ...byWindow(metricsEvents(driver.readOutput(TOPICS.metrics)), DF).keys(),
+    ].filter((key) => key.startsWith('shop'));
+    expect(shopWindows).toHaveLength(40);
+  });
+
   it('emits early, non-final updates of open windows on wall-clock time when configured', async () => {
     const driver = driverFor(stage({ earlyUpdates: { intervalMs: 60_000 } }));
     await pipe(driver, [deployment(shop(D0 + HOUR_MS), { artifact: 'a' })]);
@@ -201,5 +246,42 @@ describe('crossesWindowEnd', () => {
     expect(crossesWindowEnd([weekly], D0 + HOUR_MS, D0 + 2 * HOUR_MS)).toBe(false);
     expect(crossesWindowEnd([weekly], D0 - 1, D0)).toBe(true);
     expect(crossesWindowEnd([daily], Number.NEGATIVE_INFINITY, D0)).toBe(true);
+  });
+});
+
+describe('closeWindows retirement', () => {
+  const daily = { name: 'P1D', sizeMs: DAY_MS, advanceMs: DAY_MS };
+  const closeAt = (state: ServiceState, watermark: number) => {
+    const emitted: number[] = [];
+    const result = closeWindows(state, [daily], watermark, (_, w) => emitted.push(w.start), DAY_MS);
+    return { emitted, state: result.state };
+  };
+
+  it('dates a state kept from before lastFactAt at its first close, and retires it from there', () => {
+    const legacy: ServiceState = {
+      service: 'shop',
+      environment: 'prod',
+      nextWindowStart: { P1D: D0 },
+    };
+    const first = closeAt(legacy, D0 + DAY_MS);
+    expect(first.emitted).toEqual([D0]);
+    expect(first.state?.lastFactAt).toBe(D0 + DAY_MS);
+    // retires one day after that: the window holding D0 + 2 days is its last
+    const second = closeAt(first.state as ServiceState, D0 + 5 * DAY_MS);
+    expect(second.emitted).toEqual([D0 + DAY_MS, D0 + 2 * DAY_MS]);
+    expect(second.state).toBeUndefined();
+  });
+
+  it('takes the earlier of removal and retirement', () => {
+    const state: ServiceState = {
+      service: 'shop',
+      environment: 'prod',
+      nextWindowStart: { P1D: D0 },
+      lastFactAt: D0 + HOUR_MS,
+      removedAt: D0 + 2 * HOUR_MS,
+    };
+    const { emitted, state: after } = closeAt(state, D0 + 5 * DAY_MS);
+    expect(emitted).toEqual([D0]);
+    expect(after).toBeUndefined();
   });
 });
