@@ -20,8 +20,15 @@
  * - Windows of a spec (size, advance) are [k·advance, k·advance + size) in
  *   epoch ms. Per stream, the windows that exist are those from the earliest
  *   one holding the stream's earliest anchor event (deployed, upgraded,
- *   rolledback, incident detected/reported/resolved) up to every window whose
- *   end ≤ `closeAt`, zero-valued windows included.
+ *   rolledback, incident detected/reported/resolved; a detection of an
+ *   incident already open is no anchor) up to every window whose end ≤
+ *   `closeAt`, zero-valued windows included; but a stream retires
+ *   `retireAfterMs` (README: `aggregation.retireAfter`, 30 days) after its
+ *   latest anchor: no window that starts later exists, and once every window
+ *   starting at or before that time has ended (the latest such end over all
+ *   specs), the stream is forgotten. An anchor before that moment continues
+ *   the stream (its windows go on without a gap); one at or after it starts
+ *   the stream afresh, from the earliest window holding it.
  * - Deployment frequency: `deployments` = deployed + upgraded with
  *   start ≤ time < end; `rollbacks` = rolledback in the window;
  *   `distinctArtifacts` = distinct artifactIds among the window's
@@ -209,6 +216,8 @@ export interface TruthOptions {
   /** every window ending at or before this (epoch ms) is expected, final */
   closeAt: number;
   windows?: readonly WindowSpec[];
+  /** default 30 days (the README's default); undefined keeps every stream for ever */
+  retireAfterMs?: number | undefined;
 }
 
 /** `${metricsType}|${service}/${environment}|${windowName}|${windowStartMs}` */
@@ -423,6 +432,8 @@ interface Stream {
   service: string;
   environment: string;
   firstAnchor: number;
+  /** times of its anchor events, in event-time order */
+  anchors: number[];
   deployments: Deployment[];
   rollbacks: Fact[];
   restorations: { time: number; durationMs: number }[];
@@ -450,6 +461,37 @@ function latestBefore(
  * The expected final metrics and derived incidents of `events` (structured
  * CloudEvents, JSON text or parsed, the late ones already left out).
  */
+/**
+ * A stream's lives: each from its first anchor to `retiresAt` (its latest
+ * anchor + `retireAfterMs`; undefined: never). The stream is forgotten once
+ * every window starting at or before `retiresAt` has ended; an anchor before
+ * that continues the life, a later one starts the next.
+ */
+function activePeriods(
+  stream: Stream,
+  windows: readonly WindowSpec[],
+  retireAfterMs: number | undefined,
+): { first: number; retiresAt: number | undefined }[] {
+  if (retireAfterMs === undefined) return [{ first: stream.firstAnchor, retiresAt: undefined }];
+  const forgottenAt = (retiresAt: number) =>
+    Math.max(
+      ...windows.map(
+        (spec) => Math.floor(retiresAt / spec.advanceMs) * spec.advanceMs + spec.sizeMs,
+      ),
+    );
+  const periods: { first: number; retiresAt: number }[] = [];
+  let current: { first: number; retiresAt: number } | undefined;
+  for (const anchor of stream.anchors) {
+    if (current !== undefined && anchor < forgottenAt(current.retiresAt)) {
+      current.retiresAt = Math.max(current.retiresAt, anchor + retireAfterMs);
+      continue;
+    }
+    current = { first: anchor, retiresAt: anchor + retireAfterMs };
+    periods.push(current);
+  }
+  return periods;
+}
+
 export function doraTruth(events: readonly unknown[], options: TruthOptions): Truth {
   const windows = options.windows ?? DEFAULT_WINDOWS;
 
@@ -475,6 +517,7 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
         service: fact.service,
         environment: fact.environment,
         firstAnchor: fact.time,
+        anchors: [],
         deployments: [],
         rollbacks: [],
         restorations: [],
@@ -551,11 +594,13 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       }
       running.set(stream, fact.artifact);
       stream.deployments.push(deployment);
+      stream.anchors.push(fact.time);
     } else if (fact.kind === 'rollback') {
       const stream = streamOf(fact);
       if (stream === undefined) continue;
       running.set(stream, fact.artifact);
       stream.rollbacks.push(fact);
+      stream.anchors.push(fact.time);
       const undone = latestBefore(stream.deployments, fact.time, true);
       if (undone !== undefined) undone.rolledBackAt = Math.min(undone.rolledBackAt, fact.time);
       recover(undone, fact, stream);
@@ -565,6 +610,7 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       const open = openIncidents.get(incident);
       if (fact.kind === 'incident-open') {
         if (open !== undefined) continue; // a duplicate while open
+        stream?.anchors.push(fact.time);
         const named = fact.artifact;
         const linked =
           stream === undefined
@@ -582,6 +628,7 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       } else {
         openIncidents.delete(incident);
         if (stream === undefined) continue;
+        stream.anchors.push(fact.time);
         if (open === undefined) stream.unmatched.push(fact.time);
         else {
           stream.restorations.push({ time: fact.time, durationMs: fact.time - open.openedAt });
@@ -597,110 +644,119 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       metricsKey(type, value.service, value.environment, value.window, value.windowStartMs),
       value,
     );
+  const retireAfterMs = 'retireAfterMs' in options ? options.retireAfterMs : 30 * DAY_MS;
   for (const stream of streams.values()) {
-    for (const spec of windows) {
-      const first = Math.floor((stream.firstAnchor - spec.sizeMs) / spec.advanceMs) + 1;
-      const last = Math.floor((options.closeAt - spec.sizeMs) / spec.advanceMs);
-      for (let k = first; k <= last; k++) {
-        const startMs = k * spec.advanceMs;
-        const endMs = startMs + spec.sizeMs;
-        const within = (time: number) => time >= startMs && time < endMs;
-        const base: WindowFields = {
-          service: stream.service,
-          environment: stream.environment,
-          window: spec.name,
-          windowStartMs: startMs,
-          windowEndMs: endMs,
-        };
-        const deployments = stream.deployments.filter((d) => within(d.fact.time));
-        const days = spec.sizeMs / DAY_MS;
+    for (const period of activePeriods(stream, windows, retireAfterMs)) {
+      for (const spec of windows) {
+        const first = Math.floor((period.first - spec.sizeMs) / spec.advanceMs) + 1;
+        const closed = Math.floor((options.closeAt - spec.sizeMs) / spec.advanceMs);
+        const last =
+          period.retiresAt === undefined
+            ? closed
+            : Math.min(closed, Math.floor(period.retiresAt / spec.advanceMs));
+        for (let k = first; k <= last; k++) {
+          const startMs = k * spec.advanceMs;
+          const endMs = startMs + spec.sizeMs;
+          const within = (time: number) => time >= startMs && time < endMs;
+          const base: WindowFields = {
+            service: stream.service,
+            environment: stream.environment,
+            window: spec.name,
+            windowStartMs: startMs,
+            windowEndMs: endMs,
+          };
+          const deployments = stream.deployments.filter((d) => within(d.fact.time));
+          const days = spec.sizeMs / DAY_MS;
 
-        put(METRICS_TYPES.deploymentFrequency, {
-          ...base,
-          deployments: deployments.length,
-          rollbacks: stream.rollbacks.filter((r) => within(r.time)).length,
-          distinctArtifacts: new Set(deployments.map((d) => d.fact.artifact)).size,
-          deploymentsPerDay: deployments.length / days,
-          band: frequencyBand(deployments.length, days),
-        });
+          put(METRICS_TYPES.deploymentFrequency, {
+            ...base,
+            deployments: deployments.length,
+            rollbacks: stream.rollbacks.filter((r) => within(r.time)).length,
+            distinctArtifacts: new Set(deployments.map((d) => d.fact.artifact)).size,
+            deploymentsPerDay: deployments.length / days,
+            band: frequencyBand(deployments.length, days),
+          });
 
-        const rolledBack = deployments.filter((d) => d.rolledBackAt < endMs).length;
-        const linked = deployments.filter((d) => d.linkedAt < endMs).length;
-        const failed = deployments.filter(
-          (d) => d.rolledBackAt < endMs || d.linkedAt < endMs,
-        ).length;
-        put(METRICS_TYPES.changeFailureRate, {
-          ...base,
-          deployments: deployments.length,
-          failedDeployments: failed,
-          rolledBackDeployments: rolledBack,
-          incidentLinkedDeployments: linked,
-          changeFailureRate: deployments.length === 0 ? null : failed / deployments.length,
-          band: failureRateBand(failed, deployments.length),
-        });
+          const rolledBack = deployments.filter((d) => d.rolledBackAt < endMs).length;
+          const linked = deployments.filter((d) => d.linkedAt < endMs).length;
+          const failed = deployments.filter(
+            (d) => d.rolledBackAt < endMs || d.linkedAt < endMs,
+          ).length;
+          put(METRICS_TYPES.changeFailureRate, {
+            ...base,
+            deployments: deployments.length,
+            failedDeployments: failed,
+            rolledBackDeployments: rolledBack,
+            incidentLinkedDeployments: linked,
+            changeFailureRate: deployments.length === 0 ? null : failed / deployments.length,
+            band: failureRateBand(failed, deployments.length),
+          });
 
-        const durations = stream.restorations
-          .filter((r) => within(r.time))
-          .map((r) => r.durationMs);
-        const restoreMedian = medianOf(durations);
-        put(METRICS_TYPES.timeToRestore, {
-          ...base,
-          incidentsRestored: durations.length,
-          unmatchedResolutions: stream.unmatched.filter(within).length,
-          medianMs: restoreMedian,
-          p90Ms: p90Of(durations),
-          band: restoreBand(restoreMedian),
-        });
+          const durations = stream.restorations
+            .filter((r) => within(r.time))
+            .map((r) => r.durationMs);
+          const restoreMedian = medianOf(durations);
+          put(METRICS_TYPES.timeToRestore, {
+            ...base,
+            incidentsRestored: durations.length,
+            unmatchedResolutions: stream.unmatched.filter(within).length,
+            medianMs: restoreMedian,
+            p90Ms: p90Of(durations),
+            band: restoreBand(restoreMedian),
+          });
 
-        const rework = deployments.filter((d) => d.rework).length;
-        put(METRICS_TYPES.deploymentReworkRate, {
-          ...base,
-          deployments: deployments.length,
-          reworkDeployments: rework,
-          reworkRate: deployments.length === 0 ? null : rework / deployments.length,
-          band: failureRateBand(rework, deployments.length),
-        });
+          const rework = deployments.filter((d) => d.rework).length;
+          put(METRICS_TYPES.deploymentReworkRate, {
+            ...base,
+            deployments: deployments.length,
+            reworkDeployments: rework,
+            reworkRate: deployments.length === 0 ? null : rework / deployments.length,
+            band: failureRateBand(rework, deployments.length),
+          });
 
-        const recoveries = stream.recoveries.filter((r) => within(r.time)).map((r) => r.durationMs);
-        const recoveryMedian = medianOf(recoveries);
-        put(METRICS_TYPES.failedDeploymentRecoveryTime, {
-          ...base,
-          recoveries: recoveries.length,
-          unrecovered: deployments.filter(
-            (d) => (d.rolledBackAt < endMs || d.linkedAt < endMs) && d.recoveredAt >= endMs,
-          ).length,
-          medianMs: recoveryMedian,
-          p90Ms: p90Of(recoveries),
-          band: restoreBand(recoveryMedian),
-        });
+          const recoveries = stream.recoveries
+            .filter((r) => within(r.time))
+            .map((r) => r.durationMs);
+          const recoveryMedian = medianOf(recoveries);
+          put(METRICS_TYPES.failedDeploymentRecoveryTime, {
+            ...base,
+            recoveries: recoveries.length,
+            unrecovered: deployments.filter(
+              (d) => (d.rolledBackAt < endMs || d.linkedAt < endMs) && d.recoveredAt >= endMs,
+            ).length,
+            medianMs: recoveryMedian,
+            p90Ms: p90Of(recoveries),
+            band: restoreBand(recoveryMedian),
+          });
 
-        const samples = deployments.flatMap((d) =>
-          d.leadTimeMs === undefined ? [] : [d.leadTimeMs],
-        );
-        const leadMedian = medianOf(samples);
-        const changeSamples = deployments.flatMap((d) =>
-          d.changeLeadTimeMs === undefined ? [] : [d.changeLeadTimeMs],
-        );
-        const changeMedian = medianOf(changeSamples);
-        put(METRICS_TYPES.leadTime, {
-          ...base,
-          samples: samples.length,
-          medianMs: leadMedian,
-          p90Ms: p90Of(samples),
-          band: leadTimeBand(leadMedian),
-          changeSamples: changeSamples.length,
-          changeMedianMs: changeMedian,
-          changeP90Ms: p90Of(changeSamples),
-          changeBand: leadTimeBand(changeMedian),
-          start:
-            samples.length === 0
-              ? null
-              : changeSamples.length === samples.length
-                ? 'change'
-                : changeSamples.length === 0
-                  ? 'artifact'
-                  : 'mixed',
-        });
+          const samples = deployments.flatMap((d) =>
+            d.leadTimeMs === undefined ? [] : [d.leadTimeMs],
+          );
+          const leadMedian = medianOf(samples);
+          const changeSamples = deployments.flatMap((d) =>
+            d.changeLeadTimeMs === undefined ? [] : [d.changeLeadTimeMs],
+          );
+          const changeMedian = medianOf(changeSamples);
+          put(METRICS_TYPES.leadTime, {
+            ...base,
+            samples: samples.length,
+            medianMs: leadMedian,
+            p90Ms: p90Of(samples),
+            band: leadTimeBand(leadMedian),
+            changeSamples: changeSamples.length,
+            changeMedianMs: changeMedian,
+            changeP90Ms: p90Of(changeSamples),
+            changeBand: leadTimeBand(changeMedian),
+            start:
+              samples.length === 0
+                ? null
+                : changeSamples.length === samples.length
+                  ? 'change'
+                  : changeSamples.length === 0
+                    ? 'artifact'
+                    : 'mixed',
+          });
+        }
       }
     }
   }

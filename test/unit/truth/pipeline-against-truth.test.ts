@@ -64,7 +64,7 @@ const scheduleArbitrary: fc.Arbitrary<Schedule> = fc
 const values = (records: readonly DriverRecord[]): unknown[] =>
   records.map((record) => JSON.parse(String(record.value)) as unknown);
 
-export async function runPipeline(history: History, schedule: Schedule) {
+export async function runPipeline(history: History, schedule: Schedule, retireAfter?: string) {
   const config = withDefaults(
     {
       applicationId: 'truth',
@@ -74,7 +74,10 @@ export async function runPipeline(history: History, schedule: Schedule) {
         disorder: history.allowanceMs,
         avro: false,
       },
-      aggregation: { grace: history.graceMs },
+      aggregation: {
+        grace: history.graceMs,
+        ...(retireAfter === undefined ? {} : { retireAfter }),
+      },
     },
     parseDuration,
   );
@@ -132,8 +135,12 @@ export async function runPipeline(history: History, schedule: Schedule) {
   };
 }
 
-function check(history: History, result: Awaited<ReturnType<typeof runPipeline>>): void {
-  const truth = truthFromHistory(history);
+function check(
+  history: History,
+  result: Awaited<ReturnType<typeof runPipeline>>,
+  retireAfterMs?: number,
+): void {
+  const truth = truthFromHistory(history, retireAfterMs === undefined ? {} : { retireAfterMs });
   expect(result.deadLetters.map((record) => String(record.headers['cdstream-error']))).toEqual([]);
   expect(compareMetrics(truth.metrics, result.metrics, { closeAt: history.end })).toEqual([]);
   expect(compareIncidents(truth.incidents, result.incidents)).toEqual([]);
@@ -168,6 +175,15 @@ describe('the pipeline against the independent truth', () => {
         check(history, result);
       }),
       { numRuns: 15 },
+    );
+  }, 120_000);
+
+  it('services retired after a day without a fact, interleaved, aborted and restarted: every window right', async () => {
+    await fc.assert(
+      fc.asyncProperty(historyArbitrary(), scheduleArbitrary, async (history, schedule) => {
+        check(history, await runPipeline(history, schedule, '1d'), DAY_MS);
+      }),
+      { numRuns: 30 },
     );
   }, 120_000);
 
