@@ -15,6 +15,8 @@
  *   --skip-kafka-streams-pipeline: not the default-topology one (it reads the
  *   official CDEvents schemas from CDEVENTS_SPEC_DIR or shared/cdevents-spec)
  *   --runtime stateOnlyCommitInterval=100ms: the topology's runtime settings, for A/B runs
+ *   --aggregation retireAfter=7d: the topology's aggregation settings, likewise
+ *   --replica-sets unowned: bare ReplicaSets, each release a service of its own (churn)
  *   --latency-event-times live: the latency phase's events dated as they are sent (default
  *   replayed: the generator's 3 days of event time offered in --latency-seconds)
  *   --span 3d (default): the input's event times span 3 days whatever the record count, so
@@ -78,18 +80,30 @@ const { values } = parseArgs({
     span: { type: 'string', default: '3d' },
     /** the topology's runtime settings for this run, `name=value,…` (e.g. stateOnlyCommitInterval=100ms) */
     runtime: { type: 'string' },
+    /** the topology's aggregation settings for this run, `name=value,…` (e.g. retireAfter=7d) */
+    aggregation: { type: 'string' },
+    /** `owned` (default): ReplicaSets name their Deployment; `unowned`: bare, each release a service of its own */
+    'replica-sets': { type: 'string', default: 'owned' },
   },
 });
-/** numbers stay numbers, so that the topology schema takes commitMaxRecords=20 */
-const RUNTIME: Record<string, unknown> = Object.fromEntries(
-  (values.runtime ?? '')
-    .split(',')
-    .filter((pair) => pair.includes('='))
-    .map((pair) => {
-      const [name = '', value = ''] = pair.split('=');
-      return [name.trim(), /^\d+$/.test(value.trim()) ? Number(value) : value.trim()];
-    }),
-);
+/** `name=value,…` as topology settings; numbers stay numbers, so that the schema takes commitMaxRecords=20 */
+function settings(text: string | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    (text ?? '')
+      .split(',')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => {
+        const [name = '', value = ''] = pair.split('=');
+        const trimmed = value.trim();
+        return [
+          name.trim(),
+          /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed === 'false' ? false : trimmed,
+        ];
+      }),
+  );
+}
+const RUNTIME = settings(values.runtime);
+const AGGREGATION = settings(values.aggregation);
 if (!['replayed', 'live'].includes(values['latency-event-times'])) {
   throw new Error(
     `--latency-event-times is replayed or live, not ${values['latency-event-times']}`,
@@ -291,7 +305,10 @@ async function newPipeline(
 ): Promise<{ names: PipelineNames; file: string }> {
   const appId = `${run}-${name}`;
   const names = pipelineNames(appId, ownInput ? undefined : input);
-  const file = writeTopology(`${workDir}${name}.yaml`, names, PARTITIONS, { runtime: RUNTIME });
+  const file = writeTopology(`${workDir}${name}.yaml`, names, PARTITIONS, {
+    runtime: RUNTIME,
+    aggregation: AGGREGATION,
+  });
   await createTopics(client, [names.input], PARTITIONS);
   return { names, file };
 }
@@ -310,7 +327,12 @@ function inputSpan(): { spanMs: number; releases: number } {
 const input = `${run}-input`;
 await createTopics(client, [input], PARTITIONS);
 // 0.1% of the events are late on purpose: the pipeline's late topic must hold exactly those
-const generator = new EventGenerator(RECORDS, { run, lateShare: 0.001, ...inputSpan() });
+const generator = new EventGenerator(RECORDS, {
+  run,
+  lateShare: 0.001,
+  ...inputSpan(),
+  unownedReplicaSets: values['replica-sets'] === 'unowned',
+});
 let lateOnPurpose = 0;
 let badOnPurpose = 0;
 const produceStarted = performance.now();

@@ -40,6 +40,12 @@ export interface GeneratorOptions {
   readonly spanMs?: number;
   /** releases of each service over the span; default 20 */
   readonly releases?: number;
+  /**
+   * ReplicaSets without owner or workload label (default false: owned by
+   * their Deployment): cdstream then takes each ReplicaSet's name, a new one
+   * per release, for a service of its own, so services come and go
+   */
+  readonly unownedReplicaSets?: boolean;
   readonly services?: number;
   readonly badShare?: number;
   readonly duplicateShare?: number;
@@ -68,6 +74,7 @@ interface Context {
   readonly service: string;
   readonly environment: string;
   readonly digest: string;
+  readonly unownedReplicaSets: boolean;
 }
 
 interface Template {
@@ -271,9 +278,13 @@ function replicaSet(c: Context) {
           annotations: { 'deployment.kubernetes.io/revision': String(1 + (c.seq % 40)) },
           // as Kubernetes makes them: a Deployment's ReplicaSet names it its owner, so a
           // release is a new ReplicaSet of the same service, not a new service
-          ownerReferences: [
-            { apiVersion: 'apps/v1', kind: 'Deployment', name: c.service, controller: true },
-          ],
+          ...(c.unownedReplicaSets
+            ? {}
+            : {
+                ownerReferences: [
+                  { apiVersion: 'apps/v1', kind: 'Deployment', name: c.service, controller: true },
+                ],
+              }),
         },
         spec: {
           replicas: 1 + c.random.int(5),
@@ -392,6 +403,7 @@ export class EventGenerator {
       service: `${TEAMS[s % TEAMS.length] ?? 'infra'}-svc-${s}`,
       environment: ENVIRONMENTS[this.random.int(ENVIRONMENTS.length)] ?? 'production',
       digest: this.release(s, seq),
+      unownedReplicaSets: this.options.unownedReplicaSets ?? false,
     };
   }
 
