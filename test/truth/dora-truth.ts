@@ -28,7 +28,9 @@
  *   starting at or before that time has ended (the latest such end over all
  *   specs), the stream is forgotten. An anchor before that moment continues
  *   the stream (its windows go on without a gap); one at or after it starts
- *   the stream afresh, from the earliest window holding it.
+ *   the stream afresh, from the earliest window holding it, knowing nothing
+ *   of what it ran (its next deployment changes the artifact, for lead
+ *   time).
  * - Deployment frequency: `deployments` = deployed + upgraded with
  *   start ≤ time < end; `rollbacks` = rolledback in the window;
  *   `distinctArtifacts` = distinct artifactIds among the window's
@@ -461,6 +463,13 @@ function latestBefore(
  * The expected final metrics and derived incidents of `events` (structured
  * CloudEvents, JSON text or parsed, the late ones already left out).
  */
+/** When a stream retired at `retiresAt` is forgotten: the latest end of a window starting at or before it. */
+function forgottenTime(windows: readonly WindowSpec[], retiresAt: number): number {
+  return Math.max(
+    ...windows.map((spec) => Math.floor(retiresAt / spec.advanceMs) * spec.advanceMs + spec.sizeMs),
+  );
+}
+
 /**
  * A stream's lives: each from its first anchor to `retiresAt` (its latest
  * anchor + `retireAfterMs`; undefined: never). The stream is forgotten once
@@ -473,12 +482,7 @@ function activePeriods(
   retireAfterMs: number | undefined,
 ): { first: number; retiresAt: number | undefined }[] {
   if (retireAfterMs === undefined) return [{ first: stream.firstAnchor, retiresAt: undefined }];
-  const forgottenAt = (retiresAt: number) =>
-    Math.max(
-      ...windows.map(
-        (spec) => Math.floor(retiresAt / spec.advanceMs) * spec.advanceMs + spec.sizeMs,
-      ),
-    );
+  const forgottenAt = (retiresAt: number) => forgottenTime(windows, retiresAt);
   const periods: { first: number; retiresAt: number }[] = [];
   let current: { first: number; retiresAt: number } | undefined;
   for (const anchor of stream.anchors) {
@@ -494,6 +498,7 @@ function activePeriods(
 
 export function doraTruth(events: readonly unknown[], options: TruthOptions): Truth {
   const windows = options.windows ?? DEFAULT_WINDOWS;
+  const retireAfterMs = 'retireAfterMs' in options ? options.retireAfterMs : 30 * DAY_MS;
 
   // de-duplicate on (source, id): the first given wins
   const seen = new Set<string>();
@@ -574,10 +579,22 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
     stream.recoveries.push({ time: at.time, durationMs: at.time - deployment.fact.time });
   };
   const running = new Map<Stream, string | undefined>();
+  // an anchor after the stream was forgotten starts it afresh: it no longer knows what it ran
+  const anchor = (stream: Stream, time: number) => {
+    const last = stream.anchors.at(-1);
+    if (
+      retireAfterMs !== undefined &&
+      last !== undefined &&
+      time >= forgottenTime(windows, last + retireAfterMs)
+    )
+      running.delete(stream);
+    stream.anchors.push(time);
+  };
   for (const fact of facts) {
     if (fact.kind === 'deployment') {
       const stream = streamOf(fact);
       if (stream === undefined) continue;
+      anchor(stream, fact.time);
       const deployment: Deployment = {
         fact,
         rolledBackAt: Infinity,
@@ -594,13 +611,12 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       }
       running.set(stream, fact.artifact);
       stream.deployments.push(deployment);
-      stream.anchors.push(fact.time);
     } else if (fact.kind === 'rollback') {
       const stream = streamOf(fact);
       if (stream === undefined) continue;
+      anchor(stream, fact.time);
       running.set(stream, fact.artifact);
       stream.rollbacks.push(fact);
-      stream.anchors.push(fact.time);
       const undone = latestBefore(stream.deployments, fact.time, true);
       if (undone !== undefined) undone.rolledBackAt = Math.min(undone.rolledBackAt, fact.time);
       recover(undone, fact, stream);
@@ -610,7 +626,7 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       const open = openIncidents.get(incident);
       if (fact.kind === 'incident-open') {
         if (open !== undefined) continue; // a duplicate while open
-        stream?.anchors.push(fact.time);
+        if (stream !== undefined) anchor(stream, fact.time);
         const named = fact.artifact;
         const linked =
           stream === undefined
@@ -628,7 +644,7 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       } else {
         openIncidents.delete(incident);
         if (stream === undefined) continue;
-        stream.anchors.push(fact.time);
+        anchor(stream, fact.time);
         if (open === undefined) stream.unmatched.push(fact.time);
         else {
           stream.restorations.push({ time: fact.time, durationMs: fact.time - open.openedAt });
@@ -644,7 +660,6 @@ export function doraTruth(events: readonly unknown[], options: TruthOptions): Tr
       metricsKey(type, value.service, value.environment, value.window, value.windowStartMs),
       value,
     );
-  const retireAfterMs = 'retireAfterMs' in options ? options.retireAfterMs : 30 * DAY_MS;
   for (const stream of streams.values()) {
     for (const period of activePeriods(stream, windows, retireAfterMs)) {
       for (const spec of windows) {
