@@ -104,6 +104,9 @@ function settings(text: string | undefined): Record<string, unknown> {
 }
 const RUNTIME = settings(values.runtime);
 const AGGREGATION = settings(values.aggregation);
+if (!['owned', 'unowned'].includes(values['replica-sets'])) {
+  throw new Error(`--replica-sets is owned or unowned, not ${values['replica-sets']}`);
+}
 if (!['replayed', 'live'].includes(values['latency-event-times'])) {
   throw new Error(
     `--latency-event-times is replayed or live, not ${values['latency-event-times']}`,
@@ -819,7 +822,7 @@ if (changelogBytesPerEvent.length > 0)
   );
 if (lateCounts.length > 0)
   console.log(
-    `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
+    `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})${inputSpan().spanMs > 7 * 86_400_000 ? "; late records carry their event time, so those older than the late topic's retention (7 days by default) may already be deleted by the broker" : ''}`,
   );
 if (spilledCounts.length > 0)
   console.log(
