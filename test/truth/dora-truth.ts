@@ -459,10 +459,6 @@ function latestBefore(
   return undefined;
 }
 
-/**
- * The expected final metrics and derived incidents of `events` (structured
- * CloudEvents, JSON text or parsed, the late ones already left out).
- */
 /** When a stream retired at `retiresAt` is forgotten: the latest end of a window starting at or before it. */
 function forgottenTime(windows: readonly WindowSpec[], retiresAt: number): number {
   return Math.max(
@@ -496,6 +492,10 @@ function activePeriods(
   return periods;
 }
 
+/**
+ * The expected final metrics and derived incidents of `events` (structured
+ * CloudEvents, JSON text or parsed, the late ones already left out).
+ */
 export function doraTruth(events: readonly unknown[], options: TruthOptions): Truth {
   const windows = options.windows ?? DEFAULT_WINDOWS;
   const retireAfterMs = 'retireAfterMs' in options ? options.retireAfterMs : 30 * DAY_MS;

@@ -104,7 +104,7 @@ export function missedWindows(
  * last fact, whichever is first (undefined: never). A state kept from before
  * `lastFactAt` existed counts from the watermark at its first close.
  */
-export function lastWindowTime(
+function lastWindowTime(
   state: ServiceState,
   retireAfterMs: number | undefined,
   watermark: number,
