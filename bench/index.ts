@@ -327,13 +327,14 @@ function inputSpan(): { spanMs: number; releases: number } {
   const spanMs = Math.max(1, Math.round((RECORDS / 50_000) * threeDays));
   return { spanMs, releases: Math.max(1, Math.round((20 * spanMs) / threeDays)) };
 }
+const INPUT_SPAN = inputSpan();
 const input = `${run}-input`;
 await createTopics(client, [input], PARTITIONS);
 // 0.1% of the events are late on purpose: the pipeline's late topic must hold exactly those
 const generator = new EventGenerator(RECORDS, {
   run,
   lateShare: 0.001,
-  ...inputSpan(),
+  ...INPUT_SPAN,
   unownedReplicaSets: values['replica-sets'] === 'unowned',
 });
 let lateOnPurpose = 0;
@@ -808,7 +809,7 @@ figures.push(...restores);
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
 console.log(
-  `cdstream benchmark ${new Date().toISOString()}: ${RECORDS} records (avg ${Math.round(generator.averageBytes)} B, event times over ${(inputSpan().spanMs / 86_400_000).toFixed(1)} days${values.span === 'scaled' ? ', scaled' : ''}), ${PARTITIONS} partitions, ${ROUNDS} round(s), ${machine}`,
+  `cdstream benchmark ${new Date().toISOString()}: ${RECORDS} records (avg ${Math.round(generator.averageBytes)} B, event times over ${(INPUT_SPAN.spanMs / 86_400_000).toFixed(1)} days${values.span === 'scaled' ? ', scaled' : ''}), ${PARTITIONS} partitions, ${ROUNDS} round(s), ${machine}`,
 );
 console.log(formatTable(figures));
 for (const [name, lat] of latency) {
@@ -822,7 +823,7 @@ if (changelogBytesPerEvent.length > 0)
   );
 if (lateCounts.length > 0)
   console.log(
-    `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})${inputSpan().spanMs > 7 * 86_400_000 ? "; late records carry their event time, so those older than the late topic's retention (7 days by default) may already be deleted by the broker" : ''}`,
+    `late records, cdstream pipeline: ${lateCounts.join(', ')} per round; the generator made ${lateOnPurpose} late on purpose (${lateCounts.every((n) => n === lateOnPurpose) ? 'equal' : 'NOT EQUAL'})${INPUT_SPAN.spanMs > 7 * 86_400_000 ? "; late records carry their event time, so those older than the late topic's retention (7 days by default) may already be deleted by the broker" : ''}`,
   );
 if (spilledCounts.length > 0)
   console.log(
@@ -840,7 +841,7 @@ if (values.json) {
     file,
     `${JSON.stringify(
       {
-        input: { records: RECORDS, span: values.span, spanMs: inputSpan().spanMs },
+        input: { records: RECORDS, span: values.span, spanMs: INPUT_SPAN.spanMs },
         figures,
         late: { pipeline: lateCounts, onPurpose: lateOnPurpose },
         changelogBytesPerEvent,

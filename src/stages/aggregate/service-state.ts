@@ -101,16 +101,13 @@ export function missedWindows(
 
 /**
  * When a service's windows stop: at its removal, or `retireAfterMs` after its
- * last fact, whichever is first (undefined: never). A state kept from before
- * `lastFactAt` existed counts from the watermark at its first close.
+ * last fact, whichever is first (undefined: never).
  */
 function lastWindowTime(
-  state: ServiceState,
+  state: ServiceState & { readonly lastFactAt: number },
   retireAfterMs: number | undefined,
-  watermark: number,
 ): number | undefined {
-  const lastFactAt = state.lastFactAt ?? watermark;
-  const retiresAt = retireAfterMs === undefined ? undefined : lastFactAt + retireAfterMs;
+  const retiresAt = retireAfterMs === undefined ? undefined : state.lastFactAt + retireAfterMs;
   if (state.removedAt === undefined) return retiresAt;
   return retiresAt === undefined ? state.removedAt : Math.min(state.removedAt, retiresAt);
 }
@@ -129,8 +126,10 @@ export function closeWindows(
   emit: (spec: NamedWindowSpec, window: Window) => void,
   retireAfterMs?: number,
 ): { state: ServiceState | undefined; emitted: number; horizon: number } {
+  // a state kept from before `lastFactAt` existed counts from its first close
+  const dated = { ...state, lastFactAt: state.lastFactAt ?? watermark };
   const nextWindowStart: Record<string, number> = { ...state.nextWindowStart };
-  const lastStart = lastWindowTime(state, retireAfterMs, watermark) ?? Number.POSITIVE_INFINITY;
+  const lastStart = lastWindowTime(dated, retireAfterMs) ?? Number.POSITIVE_INFINITY;
   let emitted = 0;
   for (const spec of windows) {
     let start = nextWindowStart[spec.name] ?? firstOpenWindowStart(spec, watermark, watermark);
@@ -144,9 +143,5 @@ export function closeWindows(
   const horizon = Math.min(...Object.values(nextWindowStart));
   if (emitted === 0) return { state, emitted, horizon };
   if (horizon > lastStart) return { state: undefined, emitted, horizon };
-  return {
-    state: { ...state, nextWindowStart, lastFactAt: state.lastFactAt ?? watermark },
-    emitted,
-    horizon,
-  };
+  return { state: { ...dated, nextWindowStart }, emitted, horizon };
 }
