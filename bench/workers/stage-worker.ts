@@ -11,6 +11,7 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildTopology } from '../../src/config/pipeline.js';
+import { runnerSettingsOf } from '../../src/config/runner-settings.js';
 import { loadTopologyFile } from '../../src/config/topology-file.js';
 import { KafkajsTransport } from '../../src/runtime/kafka/kafkajs-transport.js';
 import type { StageDefinition } from '../../src/runtime/topology.js';
@@ -45,14 +46,14 @@ const topology = { applicationId: config.applicationId, stages: stages() };
 const restored = new Set<string>();
 const worker = new StreamWorker({
   topology,
-  transport: new KafkajsTransport({ clientId: `${config.applicationId}-bench`, brokers, logger }),
+  transport: new KafkajsTransport({
+    clientId: `${config.applicationId}-bench`,
+    brokers,
+    logger,
+    sessionTimeoutMs: config.runtime.sessionTimeoutMs,
+  }),
   logger,
-  settings: {
-    commitIntervalMs: config.runtime.commitIntervalMs,
-    commitMaxRecords: config.runtime.commitMaxRecords,
-    partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
-    alignmentDriftMs: config.runtime.alignmentDriftMs,
-  },
+  settings: runnerSettingsOf(config.runtime),
   listener: {
     restored: (event) => {
       if (restored.has(event.stage)) return;

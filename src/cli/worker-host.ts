@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { registryAvroDecoder } from '../cloudevents/avro.js';
 import { buildTopology } from '../config/pipeline.js';
+import { runnerSettingsOf } from '../config/runner-settings.js';
 import type { TopologyConfig } from '../config/topology-config.js';
 import { asCdstreamError, type ErrorCode } from '../errors.js';
 import { CdstreamMetrics, type WatermarkSample } from '../observability/metrics.js';
@@ -101,13 +102,7 @@ export async function createHostedWorker(options: WorkerHostOptions): Promise<Ho
     transport,
     logger,
     listener: metrics.runtimeListener(),
-    settings: {
-      commitIntervalMs: config.runtime.commitIntervalMs,
-      commitMaxRecords: config.runtime.commitMaxRecords,
-      stateOnlyCommitIntervalMs: config.runtime.stateOnlyCommitIntervalMs,
-      partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
-      alignmentDriftMs: config.runtime.alignmentDriftMs,
-    },
+    settings: runnerSettingsOf(config.runtime),
     ...(process.env.CDSTREAM_START_TIMEOUT_MS
       ? { startTimeoutMs: Number(process.env.CDSTREAM_START_TIMEOUT_MS) }
       : {}),

@@ -27,6 +27,7 @@ import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { readToEnd, type ReadRecord } from '../../../src/cli/kafka-topics.js';
 import { buildTopology } from '../../../src/config/pipeline.js';
+import { runnerSettingsOf } from '../../../src/config/runner-settings.js';
 import type { TopologyConfig } from '../../../src/config/topology-config.js';
 import { loadTopologyFile } from '../../../src/config/topology-file.js';
 import { KafkajsTransport } from '../../../src/runtime/kafka/kafkajs-transport.js';
@@ -278,11 +279,7 @@ async function runOn(
       logger: pino({ level: 'error' }),
     }),
     logger: pino({ level: 'error' }),
-    settings: {
-      commitIntervalMs: config.runtime.commitIntervalMs,
-      commitMaxRecords: config.runtime.commitMaxRecords,
-      partitionsConsumedConcurrently: config.runtime.partitionsConsumedConcurrently,
-    },
+    settings: runnerSettingsOf(config.runtime),
   });
   let watermarks: ReturnType<StreamWorker['watermarks']>;
   const next: Produced[] = [];
