@@ -5,9 +5,11 @@
  *
  *   stage-worker.ts --topology FILE --stage pipeline|ingest|join|aggregate [--input TOPIC]
  *
- * With BENCH_WATCH_FILE set, it appends what every task holds there every 5 s.
+ * With BENCH_WATCH_FILE set, it appends what every task holds there every 5 s,
+ * and the Kafka requests the worker sent since the last time, by API.
  */
 import { appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildTopology } from '../../src/config/pipeline.js';
@@ -71,10 +73,29 @@ process.on('SIGTERM', () => {
 });
 await worker.start();
 const watchFile = process.env.BENCH_WATCH_FILE;
-if (watchFile) watchTasks(watchFile);
+if (watchFile) watchTasks(watchFile, countRequests());
 
-/** Every 5 s, each task's watermark, stream time and held records, and the process's memory, appended to `file`. */
-function watchTasks(file: string): void {
+interface KafkajsConnection {
+  send(options: { request: { apiName: string } }): Promise<unknown>;
+}
+
+/** Counts every request a kafkajs connection sends, by API name (kafkajs' own class, wrapped). */
+function countRequests(): Map<string, number> {
+  const counts = new Map<string, number>();
+  const connection = createRequire(import.meta.url)('kafkajs/src/network/connection.js') as {
+    prototype: KafkajsConnection;
+  };
+  const send = connection.prototype.send;
+  connection.prototype.send = function (this: KafkajsConnection, options) {
+    const api = options.request.apiName;
+    counts.set(api, (counts.get(api) ?? 0) + 1);
+    return send.call(this, options);
+  };
+  return counts;
+}
+
+/** Every 5 s, each task's watermark, stream time and held records, the process's memory and the requests sent since, appended to `file`. */
+function watchTasks(file: string, requests: Map<string, number>): void {
   const time = (ms: number) =>
     Number.isFinite(ms) ? new Date(ms).toISOString().slice(5, 16) : '-';
   setInterval(() => {
@@ -87,7 +108,12 @@ function watchTasks(file: string): void {
         (task) =>
           `  ${task.stage}-${task.partition} wm=${time(task.watermark)} st=${time(task.streamTime)} held=${task.held} back=${task.holdingBack.join(',')}`,
       );
-    appendFileSync(file, `${new Date().toISOString()} ${memory}\n${tasks.join('\n')}\n`);
+    const sent = [...requests].map(([api, count]) => `${api}=${count}`).join(' ');
+    requests.clear();
+    appendFileSync(
+      file,
+      `${new Date().toISOString()} ${memory}\n  requests ${sent}\n${tasks.join('\n')}\n`,
+    );
   }, 5000).unref();
 }
 const error = await worker.failed;
