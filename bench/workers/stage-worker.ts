@@ -75,18 +75,16 @@ await worker.start();
 const watchFile = process.env.BENCH_WATCH_FILE;
 if (watchFile) watchTasks(watchFile, countRequests());
 
-interface KafkajsConnection {
-  send(options: { request: { apiName: string } }): Promise<unknown>;
-}
+type Send = (this: unknown, options: { request: { apiName: string } }) => Promise<unknown>;
 
 /** Counts every request a kafkajs connection sends, by API name (kafkajs' own class, wrapped). */
 function countRequests(): Map<string, number> {
   const counts = new Map<string, number>();
   const connection = createRequire(import.meta.url)('kafkajs/src/network/connection.js') as {
-    prototype: KafkajsConnection;
+    prototype: { send: Send };
   };
   const send = connection.prototype.send;
-  connection.prototype.send = function (this: KafkajsConnection, options) {
+  connection.prototype.send = function (options) {
     const api = options.request.apiName;
     counts.set(api, (counts.get(api) ?? 0) + 1);
     return send.call(this, options);
