@@ -98,10 +98,8 @@ export function resolveOptions(options: AggregateStageOptions): ResolvedAggregat
   if (new Set(windows.map((window) => window.name)).size !== windows.length) {
     throw new RangeError('aggregate stage: window names must be unique');
   }
-  if (options.retireAfterMs !== undefined && options.retireAfterMs !== false) {
-    if (!(options.retireAfterMs > 0)) {
-      throw new RangeError('aggregate stage: retireAfterMs must be a positive duration or false');
-    }
+  if (typeof options.retireAfterMs === 'number' && !(options.retireAfterMs > 0)) {
+    throw new RangeError('aggregate stage: retireAfterMs must be a positive duration or false');
   }
   const rules = options.rules ?? {};
   return {
