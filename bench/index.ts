@@ -361,9 +361,14 @@ const produceSeconds = (performance.now() - produceStarted) / 1000;
 process.stderr.write(`produced ${RECORDS} records in ${produceSeconds.toFixed(1)} s\n`);
 const KAFKA_STREAMS = 'Kafka Streams deployment frequency, EOS v2 (baseline)';
 const KAFKA_STREAMS_PIPELINE = 'Kafka Streams default-topology pipeline, EOS v2 (baseline)';
+const KAFKA_STREAMS_PIPELINE_ONE_THREAD =
+  'Kafka Streams default-topology pipeline, EOS v2, 1 stream thread (baseline)';
 const kafkaStreamsReady =
   values['skip-kafka-streams'] ||
-  (only && !only.test(KAFKA_STREAMS) && !only.test(KAFKA_STREAMS_PIPELINE))
+  (only &&
+    !only.test(KAFKA_STREAMS) &&
+    !only.test(KAFKA_STREAMS_PIPELINE) &&
+    !only.test(KAFKA_STREAMS_PIPELINE_ONE_THREAD))
     ? undefined
     : buildKafkaStreams(!values['skip-kafka-streams-pipeline']);
 
@@ -583,38 +588,38 @@ if (kafkaStreamsReady) {
     },
   ]);
   if (!values['skip-kafka-streams-pipeline']) {
-    scenarios.splice(3, 0, [
-      KAFKA_STREAMS_PIPELINE,
-      async (round) => {
-        const appId = `${run}-kstreams-pipeline-${round}`;
-        const topics = {
-          input,
-          deadLetter: `${appId}.dlq`,
-          enriched: `${appId}.enriched`,
-          metrics: `${appId}.metrics`,
-          partitions: PARTITIONS,
-        };
-        await createTopics(
-          client,
-          [topics.deadLetter, topics.enriched, topics.metrics],
-          PARTITIONS,
-        );
-        const jar = await kafkaStreamsReady;
-        const internal = kafkaStreamsPipelineInternals(appId);
-        const measured = await measure(
-          startKafkaStreamsPipeline(jar, appId, topics),
-          /"running"/,
-          [
-            [appId, input],
-            [appId, internal.byArtifact],
-            [appId, internal.byService],
-          ],
-          RECORDS,
-        );
-        kafkaStreamsDeadLetters.push(await countRecords(topics.deadLetter));
-        return measured;
-      },
-    ]);
+    // 2 stream threads (the baseline as it always ran: both cores) and 1, like one cdstream worker's one thread
+    const kafkaStreamsPipeline = (threads: number) => async (round: number) => {
+      const appId = `${run}-kstreams-pipeline-${threads}t-${round}`;
+      const topics = {
+        input,
+        deadLetter: `${appId}.dlq`,
+        enriched: `${appId}.enriched`,
+        metrics: `${appId}.metrics`,
+        partitions: PARTITIONS,
+      };
+      await createTopics(client, [topics.deadLetter, topics.enriched, topics.metrics], PARTITIONS);
+      const jar = await kafkaStreamsReady;
+      const internal = kafkaStreamsPipelineInternals(appId);
+      const measured = await measure(
+        startKafkaStreamsPipeline(jar, appId, topics, threads),
+        /"running"/,
+        [
+          [appId, input],
+          [appId, internal.byArtifact],
+          [appId, internal.byService],
+        ],
+        RECORDS,
+      );
+      kafkaStreamsDeadLetters.push(await countRecords(topics.deadLetter));
+      return measured;
+    };
+    scenarios.splice(
+      3,
+      0,
+      [KAFKA_STREAMS_PIPELINE, kafkaStreamsPipeline(2)],
+      [KAFKA_STREAMS_PIPELINE_ONE_THREAD, kafkaStreamsPipeline(1)],
+    );
   }
 }
 
@@ -838,7 +843,7 @@ if (spilledCounts.length > 0)
   );
 if (kafkaStreamsDeadLetters.length > 0) {
   console.log(
-    `dead letters, ${KAFKA_STREAMS_PIPELINE}: ${kafkaStreamsDeadLetters.join(', ')} per round; the generator made ${badOnPurpose} bad records (${kafkaStreamsDeadLetters.every((n) => n === badOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
+    `dead letters, Kafka Streams default-topology pipelines: ${kafkaStreamsDeadLetters.join(', ')} per run; the generator made ${badOnPurpose} bad records (${kafkaStreamsDeadLetters.every((n) => n === badOnPurpose) ? 'equal' : 'NOT EQUAL'})`,
   );
 }
 if (values.json) {
