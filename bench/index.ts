@@ -677,7 +677,7 @@ async function latencyOf(
   /** topics between the process's hops, created with its output */
   hopTopics: (n: PipelineNames) => string[] = () => [],
 ) {
-  // --latency-seconds 0 skips the phase: a 100-record minimum run gave percentiles of nothing and CPU per M offered of Infinity
+  // --latency-seconds 0 skips the phase (it used to run the 100-record minimum and divide by 0 seconds)
   if (!best.has(name) || latencySeconds <= 0) return;
   const { names, file } = await newPipeline(`latency-${latency.size}`, true);
   await createTopics(client, [...hopTopics(names), output(names)], PARTITIONS);
