@@ -160,6 +160,25 @@ async function endsOf(admin: Admin, topic: string): Promise<Map<number, bigint>>
   return new Map(ends.map(({ partition, high }) => [partition, BigInt(high)]));
 }
 
+/** Offsets a group has committed on a topic, summed over its partitions (none committed: 0). */
+export async function committedOffsetsSum(
+  client: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<number> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (committed?.partitions ?? []).reduce(
+      (sum, { offset }) => sum + Math.max(0, Number(offset)),
+      0,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function recordCount(client: Kafka, topic: string): Promise<number> {
   const admin = client.admin();
   await admin.connect();
