@@ -380,9 +380,9 @@ const KAFKA_STREAMS_PIPELINE_ONE_THREAD =
 const kafkaStreamsReady =
   values['skip-kafka-streams'] ||
   (only &&
-    !only.test(KAFKA_STREAMS) &&
-    !only.test(KAFKA_STREAMS_PIPELINE) &&
-    !only.test(KAFKA_STREAMS_PIPELINE_ONE_THREAD))
+    ![KAFKA_STREAMS, KAFKA_STREAMS_PIPELINE, KAFKA_STREAMS_PIPELINE_ONE_THREAD].some((name) =>
+      only.test(name),
+    ))
     ? undefined
     : buildKafkaStreams(!values['skip-kafka-streams-pipeline']);
 

@@ -160,7 +160,10 @@ async function endsOf(admin: Admin, topic: string): Promise<Map<number, bigint>>
   return new Map(ends.map(({ partition, high }) => [partition, BigInt(high)]));
 }
 
-/** Offsets a group has committed on a topic, summed over its partitions (none committed: 0). */
+/**
+ * Offsets a group has committed on a topic, summed over its partitions (none committed: 0):
+ * its records read, for a topic written without transactions (markers take offsets too).
+ */
 export async function committedOffsetsSum(
   client: Kafka,
   groupId: string,
