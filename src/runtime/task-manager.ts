@@ -192,15 +192,7 @@ export class TaskManager {
       const partitions = slots.map((slot) => slot.task.partition);
       if (slots.length === 0 || this.stopping) return;
       try {
-        await Promise.all(
-          slots.map(async (slot) => {
-            slot.producer ??= await this.transport.createTaskProducer(
-              this.transactionalId(slot.task.partition),
-              this.groupId,
-              this.recordBatchLimitOf,
-            );
-          }),
-        );
+        await this.createProducers(slots);
         const starting = new Map(slots.map((slot) => [slot.task.partition, slot]));
         const started = this.now();
         const { records } = await this.transport.restore({
@@ -239,6 +231,34 @@ export class TaskManager {
         await sleep(delay);
       }
     }
+  }
+
+  /**
+   * Creates the producers the slots lack (each fences its partition's older
+   * owner) and returns once every creation has settled. A creation left
+   * running past a failed attempt would land later beside the retry's own, or
+   * on a slot revoked meanwhile: a producer no task closes, whose late epoch
+   * bump fences the partition's new owner (a `cdstream run --workers 2`
+   * start-up showed both). A producer whose slot is gone is closed at once.
+   */
+  private async createProducers(slots: readonly TaskSlot[]): Promise<void> {
+    const created = await Promise.allSettled(
+      slots.map(async (slot) => {
+        if (slot.producer) return;
+        const producer = await this.transport.createTaskProducer(
+          this.transactionalId(slot.task.partition),
+          this.groupId,
+          this.recordBatchLimitOf,
+        );
+        if (slot.state === 'released' || this.slots.get(slot.task.partition) !== slot) {
+          await producer.close().catch(() => undefined);
+          return;
+        }
+        slot.producer = producer;
+      }),
+    );
+    const failed = created.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**

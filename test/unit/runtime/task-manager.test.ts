@@ -63,11 +63,19 @@ class ScriptedTransport implements Pick<
   holdNextCommit: { started: () => void; failure: Promise<Error> } | undefined;
   /** what the stage runner gave its consumer */
   handlers: StageConsumerHandlers | undefined;
+  /** a producer of this transactional id is created only once the promise resolves */
+  readonly producerGates = new Map<string, Promise<void>>();
+  /** the next creation of a producer of this transactional id fails so */
+  readonly producerFailures = new Map<string, Error>();
 
-  createTaskProducer(transactionalId: string): Promise<TaskProducer> {
+  async createTaskProducer(transactionalId: string): Promise<TaskProducer> {
     this.calls.push(`producer ${transactionalId}`);
+    await this.producerGates.get(transactionalId);
+    const failure = this.producerFailures.get(transactionalId);
+    this.producerFailures.delete(transactionalId);
+    if (failure) throw failure;
     let open: ProducedRecord[] = [];
-    return Promise.resolve({
+    return {
       send: (records) => {
         const failure = this.failNextSend;
         this.failNextSend = undefined;
@@ -98,7 +106,7 @@ class ScriptedTransport implements Pick<
         this.calls.push(`close ${transactionalId}`);
         return Promise.resolve();
       },
-    });
+    };
   }
 
   restore(request: RestoreRequest): Promise<{ records: number }> {
@@ -328,6 +336,43 @@ describe('TaskManager', () => {
     expect(manager.slots.get(1)).toBe(retained);
     expect(seeks).toEqual(['in/1@7']);
     expect(transport.calls).toContain('close app-count-in-0');
+  });
+
+  it('closes a producer that was still being created when its task was revoked', async () => {
+    const transport = new ScriptedTransport();
+    let create: () => void = () => undefined;
+    transport.producerGates.set('app-count-in-0', new Promise((resolve) => (create = resolve)));
+    const manager = managerOn(transport, []);
+    manager.onAssigned([0, 1]);
+    const revoked = manager.slots.get(0) as TaskSlot;
+    manager.onAssigned([1]);
+    create();
+    await running(manager, 1);
+    // the revoked creation settles in the same attempt as partition 1's
+    expect(revoked.state).toBe('released');
+    expect(revoked.producer).toBeUndefined();
+    expect(transport.calls.filter((call) => call.endsWith('app-count-in-0'))).toEqual([
+      'producer app-count-in-0',
+      'close app-count-in-0',
+    ]);
+  });
+
+  it('retries a failed start only once every producer of the attempt is created, one producer per task', async () => {
+    const transport = new ScriptedTransport();
+    transport.producerFailures.set('app-count-in-0', new Error('not the leader'));
+    // partition 1's producer takes longer than the first retry's backoff (1 ms)
+    transport.producerGates.set(
+      'app-count-in-1',
+      new Promise((resolve) => setTimeout(resolve, 20)),
+    );
+    const manager = managerOn(transport, []);
+    manager.onAssigned([0, 1]);
+    const [zero, one] = [await running(manager, 0), await running(manager, 1)];
+    expect([zero?.state, one?.state]).toEqual(['running', 'running']);
+    const producers = transport.calls.filter((call) => call.startsWith('producer'));
+    expect(producers.filter((call) => call === 'producer app-count-in-1')).toHaveLength(1);
+    expect(producers.filter((call) => call === 'producer app-count-in-0')).toHaveLength(2);
+    expect(transport.calls.filter((call) => call.startsWith('close'))).toEqual([]);
   });
 
   it('commits past offsets a fetch found to hold only markers, from a position inside them only', async () => {
