@@ -49,6 +49,11 @@ import type { RuntimeLogger } from '../observer.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 import { kafkajsLogCreator } from './kafkajs-logging.js';
 
+/** how long a stage consumer's fetch waits at the broker for data; see runStageConsumer */
+const STAGE_FETCH_MAX_WAIT_MS = 500;
+/** a stage consumer heartbeats at most this often, between fetches and batches */
+const STAGE_HEARTBEAT_INTERVAL_MS = 1_000;
+
 const FENCED_ERRORS = new Set([
   'INVALID_PRODUCER_EPOCH',
   'PRODUCER_FENCED',
@@ -290,6 +295,13 @@ export class KafkajsTransport implements StreamTransport {
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      // kafkajs heartbeats only between fetches and batches (the Java client has a
+      // heartbeat thread), so a member learns of a rebalance at its next heartbeat
+      // after a fetch returns. kafkajs' defaults (5 s fetch wait, 3 s interval) let an
+      // idle stage hold a joining worker up to ~8 s per stage; the Java client's
+      // fetch.max.wait.ms is 500 ms.
+      maxWaitTimeInMs: STAGE_FETCH_MAX_WAIT_MS,
+      heartbeatInterval: STAGE_HEARTBEAT_INTERVAL_MS,
       partitionAssigners: [coPartitionedAssigner(() => owned)],
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
