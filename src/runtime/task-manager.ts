@@ -237,9 +237,10 @@ export class TaskManager {
    * Creates the producers the slots lack (each fences its partition's older
    * owner) and returns once every creation has settled. A creation left
    * running past a failed attempt would land later beside the retry's own, or
-   * on a slot revoked meanwhile: a producer no task closes, whose late epoch
-   * bump fences the partition's new owner (a `cdstream run --workers 2`
-   * start-up showed both). A producer whose slot is gone is closed at once.
+   * on a slot revoked meanwhile, and no task would close it. A producer whose
+   * slot is gone is closed at once. (Its epoch bump may already have fenced
+   * the partition's new owner, which then takes the partition back after
+   * FENCED_RETRY_MS, as a `cdstream run --workers 2` start-up showed.)
    */
   private async createProducers(slots: readonly TaskSlot[]): Promise<void> {
     const created = await Promise.allSettled(
